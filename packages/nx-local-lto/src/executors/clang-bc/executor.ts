@@ -1,0 +1,52 @@
+import { ExecutorContext } from '@nx/devkit';
+import { join } from 'node:path';
+import { withStagedOutputs } from '../../fs/staged-outputs';
+import { clangBitcodeArgs } from '../../pipeline/commands';
+import { runTool } from '../../process/run-tool';
+import { resolveLlvmTool, resolveRustc } from '../../toolchain/discover';
+import { assertInputsExist, projectRootOf } from '../inputs';
+import { isVerbose, runExecutor } from '../run-executor';
+import { cBitcodePath, defaultCBitcodeDir } from './output-paths';
+import { ClangBcExecutorOptions } from './schema';
+import schema from './schema.json';
+
+async function build(options: ClangBcExecutorOptions, context: ExecutorContext): Promise<void> {
+  const root = context.root;
+  const projectRoot = projectRootOf(context);
+  const outputDir = options.outputDir ?? defaultCBitcodeDir(projectRoot);
+  assertInputsExist(root, [
+    ...options.sources.map((s): [string, string] => ['sources', s]),
+    ...options.includeDirs.map((d): [string, string] => ['includeDirs', d]),
+  ]);
+  const outputs = options.sources.map((source) => cBitcodePath(outputDir, projectRoot, source));
+  const rustc = await resolveRustc(options);
+  const clang = await resolveLlvmTool('clang', rustc, options);
+  const verbose = isVerbose(options);
+  for (const [i, source] of options.sources.entries()) {
+    const bitcode = outputs[i];
+    const depFile = bitcode.replace(/\.bc$/, '.d');
+    await withStagedOutputs('clang-bc', [join(root, bitcode), join(root, depFile)], async ([bcTmp, dTmp]) => {
+      const args = clangBitcodeArgs({
+        source,
+        target: options.target ?? rustc.host,
+        ltoMode: options.ltoMode,
+        optLevel: options.optLevel,
+        profile: options.profile,
+        includeDirs: options.includeDirs,
+        defines: options.defines,
+        cflags: options.cflags,
+        workspaceRoot: root,
+        bitcodeOut: bcTmp,
+        depFileOut: dTmp,
+        depTarget: bitcode,
+      });
+      console.log(`  CLANG-BC ${source} -> ${bitcode}`);
+      await runTool(clang.path, [...clang.prefixArgs, ...args], { cwd: root, verbose });
+    });
+  }
+}
+
+/** nx-local-lto:clang-bc: C sources to `.bc` files (+ `.d` dependency files). */
+export default function clangBcExecutor(options: ClangBcExecutorOptions, context: ExecutorContext) {
+  return runExecutor('clang-bc', schema, options, context, build);
+}

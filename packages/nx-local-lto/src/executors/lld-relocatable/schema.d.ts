@@ -1,0 +1,16 @@
+/** Options of nx-local-lto:lld-relocatable; see schema.json for each option's description and default. */
+export interface LldRelocatableExecutorOptions {
+  rustBitcode: string;
+  bitcode: string[];
+  objects: string[];
+  output?: string;
+  report?: string;
+  internalize: boolean;
+  ltoOptLevel: '0' | '1' | '2' | '3';
+  requireInlined: string[];
+  inlinePolicy: 'error' | 'warn';
+  rustc?: string;
+  llvmLink?: string;
+  linker?: string;
+  verbose: boolean;
+}

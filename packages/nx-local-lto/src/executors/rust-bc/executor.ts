@@ -1,0 +1,70 @@
+import { ExecutorContext, logger } from '@nx/devkit';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { LocalLtoError } from '../../errors';
+import { withStagedOutputs } from '../../fs/staged-outputs';
+import { rustBitcodeArgs, sanitizeRustFlags } from '../../pipeline/commands';
+import { runTool } from '../../process/run-tool';
+import { resolveRustc } from '../../toolchain/discover';
+import { assertInputsExist, projectRootOf } from '../inputs';
+import { isVerbose, runExecutor } from '../run-executor';
+import { RustBcExecutorOptions } from './schema';
+import schema from './schema.json';
+
+/** Default crate name of a project: its name with '-' replaced by '_'. */
+export function defaultCrateName(projectName: string): string {
+  return projectName.replace(/-/g, '_');
+}
+
+/** Default bitcode path of a crate: dist/<projectRoot>/rust/<crateName>.bc. */
+export function defaultRustBitcodePath(projectRoot: string, crateName: string): string {
+  return join('dist', projectRoot, 'rust', `${crateName}.bc`);
+}
+
+async function build(options: RustBcExecutorOptions, context: ExecutorContext): Promise<void> {
+  const root = context.root;
+  const crateName = options.crateName ?? defaultCrateName(context.projectName ?? '');
+  const bitcode = options.outputPath ?? defaultRustBitcodePath(projectRootOf(context), crateName);
+  const depInfo = bitcode.replace(/\.bc$/, '') + '.d';
+  const metadata = options.emitMetadata ? join(bitcode, '..', `lib${crateName}.rmeta`) : undefined;
+  assertInputsExist(root, [['crateRoot', options.crateRoot], ...Object.entries(options.externs).map(([n, p]): [string, string] => [`externs.${n}`, p])]);
+
+  const fromEnv = (process.env.RUSTFLAGS ?? '').split(/\s+/).filter(Boolean);
+  const { flags, ignored } = sanitizeRustFlags([...options.rustflags, ...fromEnv]);
+  for (const { flag, why } of ignored) logger.warn(`rust-bc: ignoring '${flag}': ${why}`);
+
+  const rustc = await resolveRustc(options);
+  const finals = [bitcode, depInfo, ...(metadata ? [metadata] : [])].map((p) => join(root, p));
+  await withStagedOutputs('rust-bc', finals, async ([bcTmp, dTmp, rmetaTmp]) => {
+    const args = rustBitcodeArgs({
+      crateRoot: options.crateRoot,
+      crateName,
+      edition: options.edition,
+      optLevel: options.optLevel,
+      target: options.target,
+      profile: options.profile,
+      cfg: options.cfg,
+      externs: options.externs,
+      rustflags: flags,
+      workspaceRoot: root,
+      bitcodeOut: bcTmp,
+      depInfoOut: dTmp,
+      metadataOut: rmetaTmp,
+    });
+    console.log(`  RUSTC-BC ${options.crateRoot} -> ${bitcode}`);
+    const { stderr } = await runTool(rustc.path, args, { cwd: root, verbose: isVerbose(options) });
+    if (/ignoring emit path because multiple/.test(stderr)) {
+      throw new LocalLtoError(`rustc split ${options.crateRoot} into several codegen units; check rustflags and RUSTFLAGS`);
+    }
+    // rustc names the temporaries in its dep-info; name the final outputs instead.
+    const temporaries = [bcTmp, dTmp, rmetaTmp];
+    let depText = readFileSync(dTmp, 'utf8');
+    temporaries.forEach((t, i) => t && (depText = depText.split(t).join(finals[i].slice(root.length + 1))));
+    writeFileSync(dTmp, depText);
+  });
+}
+
+/** nx-local-lto:rust-bc: one crate root to one `.bc` (+ `.d`, + `.rmeta` with emitMetadata). */
+export default function rustBcExecutor(options: RustBcExecutorOptions, context: ExecutorContext) {
+  return runExecutor('rust-bc', schema, options, context, build);
+}

@@ -1,0 +1,114 @@
+import picomatch from 'picomatch';
+import { codeReferences, definedFunctionBindings } from '../elf/code-references';
+import { ElfObject } from '../elf/elf';
+import { InlineRemark } from './remarks';
+
+/** `inlined`: no relocation to the helper is left in the caller; `call`: a real call remains. */
+export type Verdict = 'inlined' | 'call';
+
+/** One Rust function that calls one helper. */
+export interface CallSite {
+  /** The calling function's symbol (Rust mangled name). */
+  caller: string;
+  verdict: Verdict;
+  /** Relocations against the helper left in the caller's code (the ground truth; 0 when inlined). */
+  relocations: number;
+  /** Whether the caller still exists as a function in the object (false: it was inlined into others). */
+  callerInObject: boolean;
+  /** LLVM's inline remark for this call site (the reason), when one was emitted. */
+  remark?: { kind: InlineRemark['kind']; name: string; message: string };
+}
+
+/** A C helper defined in the helper bitcode, and what became of its calls. */
+export interface HelperEntry {
+  symbol: string;
+  /** Bitcode file (workspace-relative) that defines it. */
+  definedIn: string;
+  /** Matched by `requireInlined`: a `call` site fails the build (or warns). */
+  required: boolean;
+  /** Binding of the out-of-line copy left in the object: `absent` when none is left. */
+  outOfLineCopy: 'absent' | 'local' | 'global' | 'weak';
+  callSites: CallSite[];
+}
+
+/** The content of `inline-report.json` (shape documented in inline-report.schema.json). */
+export interface InlineReport {
+  schemaVersion: 1;
+  /** Workspace-relative path of the object the report describes. */
+  object: string;
+  summary: { helpers: number; callSites: number; inlined: number; calls: number; requiredCalls: number; leakedHelpers: number };
+  helpers: HelperEntry[];
+}
+
+export interface ReportInput {
+  object: string;
+  elf: ElfObject;
+  /** Helper functions: external functions defined in the C bitcode, with the file that defines each. */
+  helpers: ReadonlyArray<{ symbol: string; definedIn: string }>;
+  /** Every function defined in C bitcode (helpers and their static inline callees): never a Rust caller. */
+  cFunctions: ReadonlySet<string>;
+  remarks: readonly InlineRemark[];
+  /** Globs of helper symbols that must be inlined (e.g. `rust_helper_*`). */
+  requireInlined: readonly string[];
+}
+
+/**
+ * Joins relocations (what) and remarks (why) into the report. A site is `call` whenever
+ * the caller's code still has a relocation to the helper, whatever the remarks say; and
+ * when the caller is gone from the object, only a `Passed` remark makes it `inlined`.
+ */
+export function buildInlineReport(input: ReportInput): InlineReport {
+  const helperNames = new Set(input.helpers.map((h) => h.symbol));
+  const isRequired = (symbol: string) => input.requireInlined.length > 0 && picomatch.isMatch(symbol, [...input.requireInlined]);
+  const bindings = definedFunctionBindings(input.elf);
+  const sites = new Map<string, Map<string, { relocations: number; remarks: InlineRemark[] }>>();
+  const site = (helper: string, caller: string) => {
+    let byCaller = sites.get(helper);
+    if (!byCaller) sites.set(helper, (byCaller = new Map()));
+    let entry = byCaller.get(caller);
+    if (!entry) byCaller.set(caller, (entry = { relocations: 0, remarks: [] }));
+    return entry;
+  };
+  for (const ref of codeReferences(input.elf)) {
+    if (helperNames.has(ref.to) && !input.cFunctions.has(ref.from)) site(ref.to, ref.from).relocations++;
+  }
+  for (const remark of input.remarks) {
+    if (helperNames.has(remark.callee) && !input.cFunctions.has(remark.caller)) site(remark.callee, remark.caller).remarks.push(remark);
+  }
+
+  const helpers: HelperEntry[] = [...input.helpers]
+    .sort((a, b) => a.symbol.localeCompare(b.symbol))
+    .map(({ symbol, definedIn }) => {
+      const callSites = [...(sites.get(symbol)?.entries() ?? [])]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([caller, { relocations, remarks }]): CallSite => {
+          const callerInObject = bindings.has(caller);
+          const passed = remarks.find((r) => r.kind === 'Passed');
+          const verdict: Verdict = relocations > 0 || (!callerInObject && !passed) ? 'call' : 'inlined';
+          const chosen = verdict === 'inlined' ? passed ?? remarks[0] : remarks.find((r) => r.kind === 'Missed') ?? remarks[0];
+          return {
+            caller,
+            verdict,
+            relocations,
+            callerInObject,
+            ...(chosen ? { remark: { kind: chosen.kind, name: chosen.name, message: chosen.message } } : {}),
+          };
+        });
+      return { symbol, definedIn, required: isRequired(symbol), outOfLineCopy: bindings.get(symbol) ?? 'absent', callSites };
+    });
+
+  const all = helpers.flatMap((h) => h.callSites);
+  return {
+    schemaVersion: 1,
+    object: input.object,
+    summary: {
+      helpers: helpers.length,
+      callSites: all.length,
+      inlined: all.filter((s) => s.verdict === 'inlined').length,
+      calls: all.filter((s) => s.verdict === 'call').length,
+      requiredCalls: helpers.filter((h) => h.required).flatMap((h) => h.callSites).filter((s) => s.verdict === 'call').length,
+      leakedHelpers: helpers.filter((h) => h.outOfLineCopy === 'global' || h.outOfLineCopy === 'weak').length,
+    },
+    helpers,
+  };
+}

@@ -1,0 +1,35 @@
+import { demangleRust } from './demangle';
+import { InlineReport } from './report';
+
+/**
+ * The report as a terminal table: one row per call site (helper, Rust caller, verdict,
+ * LLVM's reason), then one line per helper that left a global out-of-line copy.
+ */
+export function formatInlineTable(report: InlineReport): string {
+  const s = report.summary;
+  const lines = [
+    `inline report for ${report.object}: ${s.callSites} call sites of ${s.helpers} helpers, ${s.inlined} inlined, ${s.calls} calls`,
+  ];
+  const rows = report.helpers.flatMap((h) =>
+    h.callSites.map((c) => [
+      h.symbol,
+      demangleRust(c.caller),
+      c.verdict === 'inlined' ? 'inlined' : h.required ? 'CALL (required)' : 'call',
+      c.remark ? `${c.remark.name}: ${c.remark.message}` : c.verdict === 'inlined' ? '' : `${c.relocations} relocation(s)`,
+    ]),
+  );
+  if (rows.length) {
+    const header = ['helper', 'Rust caller', 'verdict', 'LLVM remark'];
+    const widths = header.map((h, i) => Math.min(48, Math.max(h.length, ...rows.map((r) => r[i].length))));
+    const fmt = (r: string[]) => '  ' + r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ');
+    lines.push(fmt(header), ...rows.map(fmt));
+  }
+  const unused = report.helpers.filter((h) => h.callSites.length === 0).length;
+  if (unused) lines.push(`  (${unused} helpers are not called from Rust code)`);
+  for (const h of report.helpers) {
+    if (h.outOfLineCopy === 'global' || h.outOfLineCopy === 'weak') {
+      lines.push(`  warning: ${h.symbol} is still a ${h.outOfLineCopy} symbol in the object (not internalized)`);
+    }
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,48 @@
+import { execa } from 'execa';
+import { LocalLtoError } from '../errors';
+import { formatCommandLine } from './command-line';
+
+export interface RunToolOptions {
+  /** Working directory of the tool (the workspace root, so printed paths are relative). */
+  cwd: string;
+  /** Print the full command line before running it (the executor's `verbose` option). */
+  verbose: boolean;
+  /** Extra environment variables for the tool. */
+  env?: Record<string, string>;
+}
+
+export interface ToolResult {
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `file` with `args` as an argument array (no shell). Under `verbose` the command line
+ * is printed first. The tool's stderr is passed through as it is (warnings keep their
+ * file:line:col). A non-zero exit, a signal or a missing program throws LocalLtoError whose
+ * message holds the full command line, so it can be rerun by hand.
+ */
+export async function runTool(file: string, args: readonly string[], options: RunToolOptions): Promise<ToolResult> {
+  const commandLine = formatCommandLine(file, args);
+  if (options.verbose) console.log(`$ ${commandLine}`);
+  const result = await execa(file, args, {
+    cwd: options.cwd,
+    env: options.env,
+    reject: false,
+    stdin: 'ignore',
+    stripFinalNewline: false,
+  });
+  const stdout = String(result.stdout ?? '');
+  const stderr = String(result.stderr ?? '');
+  if (result.failed) {
+    const why = result.code === 'ENOENT'
+      ? `${file} was not found`
+      : result.signal
+        ? `${file} was killed by ${result.signal}`
+        : `${file} exited with code ${result.exitCode}`;
+    const output = [stderr.trimEnd(), stdout.trimEnd()].filter(Boolean).join('\n');
+    throw new LocalLtoError(`${why}\n  command: ${commandLine}${output ? `\n${output}` : ''}`);
+  }
+  if (stderr.trim()) process.stderr.write(stderr.endsWith('\n') ? stderr : `${stderr}\n`);
+  return { stdout, stderr };
+}
