@@ -1,0 +1,10 @@
+/** Options of nx-local-lto:host-test; see schema.json for each option's description and default. */
+export interface HostTestExecutorOptions {
+  sources: string[];
+  objects: string[];
+  includeDirs: string[];
+  linkLibs: string[];
+  args: string[];
+  cc?: string;
+  verbose: boolean;
+}

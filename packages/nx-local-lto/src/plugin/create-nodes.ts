@@ -1,0 +1,36 @@
+import { CreateNodesContextV2, CreateNodesResultV2, CreateNodesV2, logger, readJsonFile } from '@nx/devkit';
+import { join } from 'node:path';
+import { libraryClosure, Manifest, MANIFEST_FILE, normalizeManifest } from './manifest';
+import { inferTargets } from './targets';
+
+/** Reads and normalizes every manifest; one that does not parse is skipped with a warning. */
+export function readManifests(files: readonly string[], workspaceRoot: string): Manifest[] {
+  const manifests: Manifest[] = [];
+  for (const file of files) {
+    try {
+      manifests.push(normalizeManifest(file, readJsonFile(join(workspaceRoot, file))));
+    } catch (e) {
+      logger.warn(`nx-local-lto: ignoring ${file}: ${(e as Error).message}`);
+    }
+  }
+  return manifests;
+}
+
+/**
+ * Infers one project per `local-lto.json`: drivers get `rust-bc`, `clang-bc`, `build`
+ * (and `test` with a host test program); libraries get `build`. Targets in a project's
+ * project.json override these. All manifests are read together so a driver's targets
+ * can name its libraries' include folders and bitcode.
+ */
+export const createNodesV2: CreateNodesV2 = [
+  `**/${MANIFEST_FILE}`,
+  async (files: readonly string[], _options: unknown, context: CreateNodesContextV2): Promise<CreateNodesResultV2> => {
+    const manifests = readManifests(files, context.workspaceRoot);
+    const byName = new Map(manifests.map((m) => [m.name, m]));
+    return manifests.map((m) => {
+      const libs = libraryClosure(m, byName, (lib) => logger.warn(`nx-local-lto: ${m.root}/${MANIFEST_FILE} uses library '${lib}', which no ${MANIFEST_FILE} defines`));
+      const file = join(m.root, MANIFEST_FILE);
+      return [file, { projects: { [m.root]: { name: m.name, targets: inferTargets(m, libs), metadata: { technologies: ['rust', 'c', 'llvm'] } } } }] as const;
+    });
+  },
+];

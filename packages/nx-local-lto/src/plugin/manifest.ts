@@ -1,0 +1,92 @@
+import { basename, dirname } from 'node:path';
+import { Profile } from '../toolchain/profiles';
+
+/** File name the plugin infers projects from. */
+export const MANIFEST_FILE = 'local-lto.json';
+
+/**
+ * A project's `local-lto.json`, with defaults applied (the one place they live). Paths are
+ * relative to the project folder. `kind` decides the inferred targets:
+ * - `driver`: a Rust crate plus C helpers, built to one relocatable object;
+ * - `c-library`: shared C helpers and headers used by drivers (`libs` of a driver);
+ * - `rust-crate`: a Rust support crate (`--extern`) whose inline methods call helpers.
+ */
+export interface Manifest {
+  kind: 'driver' | 'c-library' | 'rust-crate';
+  /** Nx project name. Default: the folder's name. */
+  name: string;
+  /** Project folder, relative to the workspace root. */
+  root: string;
+  /** Rust crate root (driver, rust-crate). Default `src/lib.rs`. */
+  crateRoot: string;
+  /** Rust crate name. Default: the project name with '-' replaced by '_'. */
+  crateName: string;
+  edition: '2015' | '2018' | '2021' | '2024';
+  profile: Profile;
+  /** C files compiled to helper bitcode. Default none. */
+  sources: string[];
+  /** Include folders for this project's C files and for every project that uses it. */
+  includeDirs: string[];
+  /** Names of the c-library and rust-crate projects this one uses. */
+  libs: string[];
+  defines: string[];
+  cflags: string[];
+  rustflags: string[];
+  cfg: string[];
+  /** Globs of helpers that must be inlined (lld-relocatable requireInlined). */
+  requireInlined: string[];
+  /** Host test program (driver): C files linked with the object and run by the `test` target. */
+  test?: { sources: string[]; linkLibs: string[]; args: string[] };
+}
+
+/** Reads the raw JSON of a manifest at `file` (workspace-relative) into a normalized Manifest. */
+export function normalizeManifest(file: string, raw: Partial<Manifest> & { kind?: string }): Manifest {
+  const root = dirname(file);
+  const name = raw.name ?? basename(root);
+  const kind = raw.kind;
+  if (kind !== 'driver' && kind !== 'c-library' && kind !== 'rust-crate') {
+    throw new Error(`${file}: "kind" must be "driver", "c-library" or "rust-crate", got ${JSON.stringify(kind)}`);
+  }
+  return {
+    kind,
+    name,
+    root,
+    crateRoot: raw.crateRoot ?? 'src/lib.rs',
+    crateName: raw.crateName ?? name.replace(/-/g, '_'),
+    edition: raw.edition ?? '2021',
+    profile: raw.profile ?? 'user',
+    sources: raw.sources ?? [],
+    includeDirs: raw.includeDirs ?? [],
+    libs: raw.libs ?? [],
+    defines: raw.defines ?? [],
+    cflags: raw.cflags ?? [],
+    rustflags: raw.rustflags ?? [],
+    cfg: raw.cfg ?? [],
+    requireInlined: raw.requireInlined ?? ['rust_helper_*'],
+    ...(raw.test ? { test: { sources: raw.test.sources ?? [], linkLibs: raw.test.linkLibs ?? [], args: raw.test.args ?? [] } } : {}),
+  };
+}
+
+/**
+ * The libraries `manifest` uses, directly or through other libraries, each once, in
+ * dependency order. Unknown names are reported through `missing`.
+ */
+export function libraryClosure(manifest: Manifest, byName: ReadonlyMap<string, Manifest>, missing: (name: string) => void): Manifest[] {
+  const seen = new Set<string>();
+  const order: Manifest[] = [];
+  const visit = (m: Manifest) => {
+    for (const lib of m.libs) {
+      if (seen.has(lib)) continue;
+      seen.add(lib);
+      const found = byName.get(lib);
+      if (!found) {
+        missing(lib);
+        continue;
+      }
+      visit(found);
+      order.push(found);
+    }
+  };
+  visit(manifest);
+  return order;
+}
