@@ -1,0 +1,40 @@
+import { execa, Result } from 'execa';
+import { copyFileSync, mkdirSync, mkdtempSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+
+/** The repository this test suite belongs to. */
+export const repoRoot = join(__dirname, '..', '..');
+
+/**
+ * A copy of this workspace's files (tracked and untracked-not-ignored, as git lists them)
+ * in a fresh temp folder, with node_modules linked, so tests build without touching the
+ * checkout. Returns the copy's root.
+ */
+export async function copyWorkspace(prefix = 'local-lto-e2e-'): Promise<string> {
+  const dest = mkdtempSync(join(tmpdir(), prefix));
+  const { stdout } = await execa('git', ['ls-files', '-co', '--exclude-standard', '-z'], { cwd: repoRoot });
+  for (const file of stdout.split('\0').filter(Boolean)) {
+    mkdirSync(dirname(join(dest, file)), { recursive: true });
+    copyFileSync(join(repoRoot, file), join(dest, file));
+  }
+  symlinkSync(join(repoRoot, 'node_modules'), join(dest, 'node_modules'));
+  return dest;
+}
+
+/** Environment for a real `nx` run isolated from other runs: no daemon, own cache folders. */
+export function isolatedNxEnv(extra: Record<string, string> = {}): Record<string, string> {
+  const base = mkdtempSync(join(tmpdir(), 'local-lto-nxcache-'));
+  return {
+    NX_DAEMON: 'false',
+    NX_NO_CLOUD: 'true',
+    NX_CACHE_DIRECTORY: join(base, 'cache'),
+    NX_WORKSPACE_DATA_DIRECTORY: join(base, 'workspace-data'),
+    ...extra,
+  };
+}
+
+/** Runs the workspace's own nx with `args` in `cwd`; never throws, the result says how it went. */
+export function nx(cwd: string, args: string[], env: Record<string, string>): Promise<Result> {
+  return execa(join(cwd, 'node_modules', '.bin', 'nx'), args, { cwd, env, reject: false, all: true, stdin: 'ignore' });
+}

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs what the workspace needs on a fresh Debian machine, and nothing when it is all
+# there: the LLVM tools of rustc's LLVM major (clang, lld, llvm), lld-14 (the old linker
+# the version-skew test needs), liburing-dev (uring-nop), and the npm packages.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v rustc >/dev/null; then
+  echo "setup: rustc is not installed; install Rust with rustup (https://rustup.rs) and rerun." >&2
+  exit 1
+fi
+major=$(rustc -vV | sed -n 's/^LLVM version: \([0-9]*\).*/\1/p')
+if [ -z "$major" ]; then
+  echo "setup: 'rustc -vV' reports no LLVM version; a rustc built with LLVM is required." >&2
+  exit 1
+fi
+
+need=()
+command -v "clang-$major" >/dev/null || need+=("clang-$major")
+command -v "ld.lld-$major" >/dev/null || need+=("lld-$major")
+command -v "llvm-link-$major" >/dev/null || need+=("llvm-$major")
+command -v ld.lld-14 >/dev/null || need+=("lld-14")
+[ -f /usr/include/liburing.h ] || need+=("liburing-dev")
+if [ ${#need[@]} -gt 0 ]; then
+  echo "setup: installing Debian packages: ${need[*]}"
+  sudo=()
+  [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+  "${sudo[@]}" apt-get update -q
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q "${need[@]}"
+fi
+
+# npm ci when node_modules is missing or older than the lock file.
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: installing npm packages (npm ci)"
+  npm ci --no-audit --no-fund
+fi
