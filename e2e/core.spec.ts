@@ -1,9 +1,11 @@
+import Ajv from 'ajv';
 import { execa } from 'execa';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { codeReferences } from '../packages/nx-local-lto/src/elf/code-references';
 import { readElf } from '../packages/nx-local-lto/src/elf/elf';
 import type { InlineReport } from '../packages/nx-local-lto/src/inline/report';
+import reportSchema from '../packages/nx-local-lto/src/inline/inline-report.schema.json';
 import { copyWorkspace, isolatedNxEnv, nx } from './support/workspace';
 
 /**
@@ -45,6 +47,10 @@ describe('nx build of the sample drivers', () => {
 
   it.each(drivers)('the inline report of %s marks every helper call site inlined', (driver) => {
     const report: InlineReport = JSON.parse(readFileSync(join(ws, 'dist/drivers', driver, 'inline-report.json'), 'utf8'));
+    const validate = new Ajv({ strict: false }).compile(reportSchema);
+    const valid = validate(report);
+    expect(validate.errors).toBeNull();
+    expect(valid).toBe(true);
     const sites = report.helpers.flatMap((h) => h.callSites.map((c) => ({ helper: h.symbol, ...c })));
     expect(sites.length).toBeGreaterThanOrEqual(driver === 'kuid' ? 10 : 7);
     expect(sites.filter((s) => s.verdict !== 'inlined')).toEqual([]);
