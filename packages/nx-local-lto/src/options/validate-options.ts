@@ -2,7 +2,7 @@ import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import { LocalLtoError } from '../errors';
 
 // strict: false because Nx schema keywords (x-priority, $default, ...) are not standard JSON Schema.
-const ajv = new Ajv({ strict: false, allErrors: false, useDefaults: true });
+const ajv = new Ajv({ strict: false, allErrors: false, useDefaults: true, verbose: true });
 const compiled = new WeakMap<object, ValidateFunction>();
 
 function describe(error: ErrorObject, schema: { properties?: Record<string, { enum?: unknown[] }> }): string {

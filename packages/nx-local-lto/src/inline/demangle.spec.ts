@@ -1,0 +1,12 @@
+import { demangleRust } from './demangle';
+
+describe('demangleRust', () => {
+  it('demangles legacy Rust symbols without the hash', () => {
+    expect(demangleRust('_ZN4kuid4Kuid11from_raw_in17h0123456789abcdefE')).toBe('kuid::Kuid::from_raw_in');
+    expect(demangleRust('_ZN51_$LT$kuid..Kuid$u20$as$u20$core..cmp..PartialEq$GT$2eq17h0123456789abcdefE')).toBe('<kuid::Kuid as core::cmp::PartialEq>::eq');
+  });
+
+  it('leaves C names alone', () => {
+    expect(demangleRust('kuid_map_roundtrip')).toBe('kuid_map_roundtrip');
+  });
+});
