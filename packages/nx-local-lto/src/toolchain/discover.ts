@@ -80,13 +80,14 @@ export async function resolveLlvmTool(
     return { kind, path: given, prefixArgs, version, source };
   }
   const tried: string[] = [];
-  const versioned = await which(`${kind}-${major}`, { nothrow: true });
+  const onPath = { nothrow: true as const, path: env.PATH ?? '' };
+  const versioned = await which(`${kind}-${major}`, onPath);
   tried.push(`${kind}-${major}`);
   if (versioned) {
     const version = await toolVersion(versioned, []);
     if (version) return { kind, path: versioned, prefixArgs: [], version, source: 'versioned' };
   }
-  const plain = await which(kind, { nothrow: true });
+  const plain = await which(kind, onPath);
   if (plain) {
     const version = await toolVersion(plain, []);
     tried.push(`${kind} (${version ? `LLVM ${formatLlvmVersion(version)}` : 'no version'})`);
