@@ -1,5 +1,7 @@
 import { ExecutorContext } from '@nx/devkit';
 import { join } from 'node:path';
+import { BitcodeFormatError, readBitcodeModuleInfo } from '../../bitcode/module-info';
+import { LocalLtoError } from '../../errors';
 import { withStagedOutputs } from '../../fs/staged-outputs';
 import { clangBitcodeArgs } from '../../pipeline/commands';
 import { runTool } from '../../process/run-tool';
@@ -42,7 +44,26 @@ async function build(options: ClangBcExecutorOptions, context: ExecutorContext):
       });
       console.log(`  CLANG-BC ${source} -> ${bitcode}`);
       await runTool(clang.path, [...clang.prefixArgs, ...args], { cwd: root, verbose });
+      assertWroteBitcode(bcTmp, source, options);
     });
+  }
+}
+
+/**
+ * A flag in `cflags` such as `-fno-lto` makes clang write a native object under the `.bc`
+ * name with exit 0; fail here, naming the flag, instead of caching it as bitcode.
+ */
+function assertWroteBitcode(file: string, source: string, options: ClangBcExecutorOptions): void {
+  try {
+    readBitcodeModuleInfo(file);
+  } catch (e) {
+    if (!(e instanceof BitcodeFormatError)) throw e;
+    const culprits = options.cflags.filter((f) => f === '-fno-lto' || f === '-S' || f === '-E');
+    throw new LocalLtoError(
+      `clang exited 0 but wrote no LLVM bitcode for ${source} (a native object or text instead)` +
+        (culprits.length ? `: option 'cflags' has ${culprits.join(' ')}; remove it` : `: check option 'cflags'`) +
+        `. clang-bc itself asks for bitcode with -flto=${options.ltoMode} (option 'ltoMode').`,
+    );
   }
 }
 

@@ -45,13 +45,12 @@ async function build(options: LldRelocatableExecutorOptions, context: ExecutorCo
   const linker = await resolveLlvmTool('ld.lld', rustc, options);
   const llvmLink = options.internalize && helpers.length ? await resolveLlvmTool('llvm-link', rustc, options) : undefined;
   const inputs = [rust, ...helpers].map((i) => ({ path: join(root, i.path), info: i.info }));
-  if (llvmLink) {
-    assertReadableBy(llvmLink, inputs, root);
-    if (llvmLink.version.major > linker.version.major) {
-      throw new LocalLtoError(`llvm-link ${llvmLink.path} (LLVM ${llvmLink.version.major}) writes bitcode that ${linker.path} (LLVM ${linker.version.major}) cannot read; use tools of one LLVM major`);
-    }
-  } else {
-    assertReadableBy(linker, inputs, root);
+  // The linker reads what llvm-link writes, which is at least as new as the inputs: check
+  // the inputs against both, so the message names the input file and the lld to install.
+  if (llvmLink) assertReadableBy(llvmLink, inputs, root);
+  assertReadableBy(linker, inputs, root);
+  if (llvmLink && llvmLink.version.major > linker.version.major) {
+    throw new LocalLtoError(`llvm-link ${llvmLink.path} (LLVM ${llvmLink.version.major}) writes bitcode that ${linker.path} (LLVM ${linker.version.major}) cannot read; use tools of one LLVM major`);
   }
 
   const verbose = isVerbose(options);
