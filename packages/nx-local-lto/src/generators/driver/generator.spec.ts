@@ -1,0 +1,230 @@
+import { addProjectConfiguration, readJson, Tree, writeJson } from '@nx/devkit';
+import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
+import { driverGenerator, helperComputation } from './generator';
+import { DriverGeneratorSchema } from './schema';
+
+/** Every pending change of the tree, content included: equal before and after means nothing was written. */
+const changes = (tree: Tree) => tree.listChanges().map((c) => ({ path: c.path, type: c.type, content: c.content?.toString() }));
+const read = (tree: Tree, path: string) => {
+  const content = tree.read(path, 'utf-8');
+  if (content === null) throw new Error(`${path} was not generated`);
+  return content;
+};
+
+describe('nx-local-lto:driver', () => {
+  let tree: Tree;
+  beforeEach(() => {
+    tree = createTreeWithEmptyWorkspace();
+  });
+
+  describe('with defaults', () => {
+    beforeEach(async () => {
+      await driverGenerator(tree, { name: 'probe' });
+    });
+
+    it('writes exactly the driver files under drivers/<name>', () => {
+      const created = tree
+        .listChanges()
+        .filter((c) => c.path.startsWith('drivers/'))
+        .map((c) => c.path)
+        .sort();
+      expect(created).toEqual([
+        'drivers/probe/README.md',
+        'drivers/probe/helpers/probe_helpers.c',
+        'drivers/probe/include/probe.h',
+        'drivers/probe/local-lto.json',
+        'drivers/probe/src/lib.rs',
+        'drivers/probe/test/probe_test.c',
+      ]);
+    });
+
+    it('writes a driver manifest the plugin infers the targets from', () => {
+      expect(readJson(tree, 'drivers/probe/local-lto.json')).toEqual({
+        kind: 'driver',
+        name: 'probe',
+        crateRoot: 'src/lib.rs',
+        sources: ['helpers/probe_helpers.c'],
+        includeDirs: ['include'],
+        libs: [],
+        test: { sources: ['test/probe_test.c'] },
+      });
+    });
+
+    it('generates one helper named example', () => {
+      const header = read(tree, 'drivers/probe/include/probe.h');
+      expect(header).toContain('static inline uint32_t example_inline(uint32_t v)');
+      expect(header).toContain(`return ${helperComputation(0).expression};`);
+      expect(header).toContain('uint32_t rust_helper_example(uint32_t v);');
+      expect(header).toContain('uint32_t probe_example(uint32_t v);');
+      expect(header).toMatch(/#ifndef __rust_helper\n(?:.*\n)*?#define __rust_helper __attribute__\(\(__always_inline__\)\)\n#endif/);
+      expect(header).toMatch(/^#ifndef PROBE_DRIVER_H\n#define PROBE_DRIVER_H$/m);
+      expect(header.trimEnd().endsWith('#endif')).toBe(true);
+
+      expect(read(tree, 'drivers/probe/helpers/probe_helpers.c')).toContain(
+        '#include "probe.h"\n\n__rust_helper uint32_t rust_helper_example(uint32_t v) { return example_inline(v); }\n',
+      );
+
+      const lib = read(tree, 'drivers/probe/src/lib.rs');
+      expect(lib).toContain('#![no_std]');
+      expect(lib).toMatch(/extern "C" \{\n\s+pub fn rust_helper_example\(v: u32\) -> u32;\n\s+\}/);
+      expect(lib).toMatch(/#\[inline\]\npub fn example\(v: u32\) -> u32 \{\n.*\n\s+unsafe \{ bindings::rust_helper_example\(v\) \}\n\}/);
+      expect(lib).toMatch(/#\[no_mangle\]\npub extern "C" fn probe_example\(v: u32\) -> u32 \{\n\s+example\(v\)\n\}/);
+      // Nothing in the crate can panic: no plain arithmetic, indexing or unwrap.
+      expect(lib).not.toMatch(/[^/]\s[+*-]\s|\[\d|unwrap|panic!/);
+
+      const test = read(tree, 'drivers/probe/test/probe_test.c');
+      expect(test).toContain('#include "probe.h"');
+      expect(test).toContain('check("probe_example", v, probe_example(v), example_inline(v));');
+      expect(test).toContain('printf("probe: %d of %d checks passed\\n", checks - failures, checks);');
+      expect(test).toContain('return failures ? 1 : 0;');
+
+      const readme = read(tree, 'drivers/probe/README.md');
+      expect(readme).toMatch(/^# probe\n/);
+      expect(readme).toContain('nx build probe');
+      expect(readme).toContain('dist/drivers/probe/inline-report.json');
+    });
+
+    it('registers the plugin in nx.json (runs init)', () => {
+      const nx = readJson(tree, 'nx.json');
+      expect(nx.plugins).toContain('nx-local-lto');
+      expect(nx.namedInputs.localLtoToolchain).toHaveLength(5);
+    });
+  });
+
+  it('takes helpers as a comma-separated string or a list, each with its own computation', async () => {
+    await driverGenerator(tree, { name: 'one', helpers: ' a, b ,c,d,e,f ' });
+    await driverGenerator(tree, { name: 'two', helpers: ['a', 'b', 'c', 'd', 'e', 'f'] });
+    expect(read(tree, 'drivers/two/include/two.h').replace(/two|TWO/g, 'X')).toBe(read(tree, 'drivers/one/include/one.h').replace(/one|ONE/g, 'X'));
+
+    const header = read(tree, 'drivers/one/include/one.h');
+    const bodies = [...header.matchAll(/static inline uint32_t (\w+)_inline\(uint32_t v\)\n\{\n\treturn (.*);\n\}/g)];
+    expect(bodies.map((m) => m[1])).toEqual(['a', 'b', 'c', 'd', 'e', 'f']);
+    expect(new Set(bodies.map((m) => m[2])).size).toBe(6);
+
+    const helpersC = read(tree, 'drivers/one/helpers/one_helpers.c');
+    const lib = read(tree, 'drivers/one/src/lib.rs');
+    const test = read(tree, 'drivers/one/test/one_test.c');
+    for (const x of ['a', 'b', 'c', 'd', 'e', 'f']) {
+      expect(helpersC).toContain(`__rust_helper uint32_t rust_helper_${x}(uint32_t v) { return ${x}_inline(v); }`);
+      expect(header).toContain(`uint32_t rust_helper_${x}(uint32_t v);`);
+      expect(header).toContain(`uint32_t one_${x}(uint32_t v);`);
+      expect(lib).toContain(`pub fn rust_helper_${x}(v: u32) -> u32;`);
+      expect(lib).toContain(`pub fn ${x}(v: u32) -> u32 {`);
+      expect(lib).toContain(`pub extern "C" fn one_${x}(v: u32) -> u32 {\n    ${x}(v)\n}`);
+      expect(test).toContain(`check("one_${x}", v, one_${x}(v), ${x}_inline(v));`);
+    }
+  });
+
+  it('gives every helper index a different computation', () => {
+    const expressions = Array.from({ length: 64 }, (_, i) => helperComputation(i).expression);
+    expect(new Set(expressions).size).toBe(64);
+  });
+
+  it("uses the name with '-' as '_' for the crate, files and symbols", async () => {
+    await driverGenerator(tree, { name: 'my-probe', helpers: 'x' });
+    const manifest = readJson(tree, 'drivers/my-probe/local-lto.json');
+    expect(manifest.name).toBe('my-probe');
+    expect(manifest.sources).toEqual(['helpers/my_probe_helpers.c']);
+    expect(manifest.test).toEqual({ sources: ['test/my_probe_test.c'] });
+    expect(read(tree, 'drivers/my-probe/include/my_probe.h')).toContain('#ifndef MY_PROBE_DRIVER_H');
+    expect(read(tree, 'drivers/my-probe/src/lib.rs')).toContain('pub extern "C" fn my_probe_x(v: u32) -> u32');
+    expect(read(tree, 'drivers/my-probe/test/my_probe_test.c')).toContain('printf("my-probe: %d of %d checks passed\\n"');
+  });
+
+  it('writes into --directory, normalized', async () => {
+    await driverGenerator(tree, { name: 'probe', directory: 'hw/./net//probe-dir/' });
+    expect(readJson(tree, 'hw/net/probe-dir/local-lto.json').name).toBe('probe');
+    expect(tree.exists('hw/net/probe-dir/src/lib.rs')).toBe(true);
+    expect(tree.exists('drivers/probe')).toBe(false);
+    expect(read(tree, 'hw/net/probe-dir/README.md')).toContain('dist/hw/net/probe-dir/probe.o');
+  });
+
+  it('lists c-libraries from libs/ in the manifest', async () => {
+    writeJson(tree, 'libs/kernel-helpers/local-lto.json', { kind: 'c-library', sources: ['src/kuid.c'], includeDirs: ['include'] });
+    writeJson(tree, 'libs/more/local-lto.json', { kind: 'c-library' });
+    await driverGenerator(tree, { name: 'a', libs: 'kernel-helpers, more' });
+    await driverGenerator(tree, { name: 'b', libs: ['more'] });
+    expect(readJson(tree, 'drivers/a/local-lto.json').libs).toEqual(['kernel-helpers', 'more']);
+    expect(readJson(tree, 'drivers/b/local-lto.json').libs).toEqual(['more']);
+  });
+
+  describe('rejects, with one line and writing nothing,', () => {
+    const rejects = async (options: Partial<DriverGeneratorSchema> & Record<string, unknown>, message: string | RegExp) => {
+      const before = changes(tree);
+      const error = await driverGenerator(tree, options).then(
+        () => undefined,
+        (e: Error) => e,
+      );
+      expect(error).toBeInstanceOf(Error);
+      expect(error!.message).not.toContain('\n');
+      if (typeof message === 'string') expect(error!.message).toBe(message);
+      else expect(error!.message).toMatch(message);
+      expect(changes(tree)).toEqual(before);
+    };
+
+    it('a name that is no Rust crate name', async () => {
+      await rejects({ name: '9bad' }, /^driver name '9bad' is not valid: use lowercase letters, digits, '-' and '_', starting with a letter/);
+      await rejects({ name: 'Probe' }, /^driver name 'Probe' is not valid/);
+      await rejects({ name: 'a.b' }, /^driver name 'a.b' is not valid/);
+      await rejects({ name: '../evil' }, /^driver name '..\/evil' is not valid/);
+      await rejects({ name: 'self' }, /^driver name 'self' cannot be a Rust crate name/);
+      await rejects({ name: 'core' }, /^driver name 'core' cannot be a Rust crate name/);
+    });
+
+    it('a missing name', async () => {
+      await rejects({}, "option 'name' is required");
+    });
+
+    it('a directory outside the workspace or absolute', async () => {
+      await rejects({ name: 'probe', directory: '../evil' }, "directory '../evil' is outside the workspace or is its root; give a folder inside it, e.g. drivers/<name>");
+      await rejects({ name: 'probe', directory: 'drivers/../../evil' }, /^directory 'drivers\/..\/..\/evil' is outside the workspace/);
+      await rejects({ name: 'probe', directory: '.' }, /^directory '.' is outside the workspace or is its root/);
+      await rejects({ name: 'probe', directory: '/tmp/evil' }, "directory '/tmp/evil' must be relative to the workspace root, e.g. drivers/<name>");
+      await rejects({ name: 'probe', directory: 'C:\\evil' }, /^directory 'C:\\evil' must be relative/);
+      await rejects({ name: 'probe', directory: 'node_modules/probe' }, /^directory 'node_modules\/probe' is inside node_modules\//);
+    });
+
+    it('the kernel profile (not available yet)', async () => {
+      await rejects({ name: 'probe', profile: 'kernel' }, /^the kernel profile is not available yet/);
+    });
+
+    it('options the schema does not accept', async () => {
+      await rejects({ name: 'probe', profile: 'fast' as never }, `option 'profile' is "fast"; accepted values: "user", "kernel"`);
+      await rejects({ name: 'probe', typo: true }, /^unknown option 'typo'; accepted options: name, directory, profile, helpers, libs, skipFormat$/);
+      await rejects({ name: 'probe', helpers: 3 as never }, /^option 'helpers' must be of type string, got 3$/);
+    });
+
+    it('an existing project (project.json or local-lto.json) or folder', async () => {
+      addProjectConfiguration(tree, 'taken', { root: 'apps/taken' });
+      await rejects({ name: 'taken' }, "a project named 'taken' already exists (in apps/taken); choose another name");
+      writeJson(tree, 'elsewhere/kuid/local-lto.json', { kind: 'driver' });
+      await rejects({ name: 'kuid' }, "a project named 'kuid' already exists (in elsewhere/kuid); choose another name");
+      writeJson(tree, 'other/x/local-lto.json', { kind: 'driver', name: 'named-in-manifest' });
+      await rejects({ name: 'named-in-manifest' }, /^a project named 'named-in-manifest' already exists \(in other\/x\)/);
+      tree.write('drivers/probe/notes.txt', 'mine');
+      await rejects({ name: 'probe' }, "directory 'drivers/probe' already exists; choose another name or --directory");
+      await rejects({ name: 'inner', directory: 'apps/taken/inner' }, /^directory 'apps\/taken\/inner' is inside project 'taken' \(apps\/taken\)/);
+    });
+
+    it('helper names that are not identifiers, repeat or clash', async () => {
+      await rejects({ name: 'probe', helpers: 'ok,Bad' }, /^helper name 'Bad' is not valid/);
+      await rejects({ name: 'probe', helpers: 'a-b' }, /^helper name 'a-b' is not valid/);
+      await rejects({ name: 'probe', helpers: 'fn' }, /^helper name 'fn' is a Rust keyword/);
+      await rejects({ name: 'probe', helpers: 'a,a' }, "helper 'a' is listed twice in option 'helpers'");
+      await rejects({ name: 'probe', helpers: ' , ' }, /^option 'helpers' lists no helper/);
+      await rejects({ name: 'probe', helpers: 'a,a_inline' }, "helpers 'a' and 'a_inline' would both define 'a_inline'; rename one of them");
+      await rejects({ name: 'probe', helpers: 'probe_x,x' }, "helpers 'probe_x' and 'x' would both define 'probe_x'; rename one of them");
+    });
+
+    it('libs that are not c-libraries under libs/', async () => {
+      writeJson(tree, 'libs/kernel-helpers/local-lto.json', { kind: 'c-library' });
+      writeJson(tree, 'libs/support/local-lto.json', { kind: 'rust-crate' });
+      tree.write('libs/broken/local-lto.json', '{ nope');
+      await rejects({ name: 'probe', libs: 'nope' }, "library 'nope' not found: libs/nope/local-lto.json does not exist (c-libraries in libs/: kernel-helpers)");
+      await rejects({ name: 'probe', libs: ['kernel-helpers', 'support'] }, `library 'support' is not a c-library: libs/support/local-lto.json has kind "rust-crate" (c-libraries in libs/: kernel-helpers)`);
+      await rejects({ name: 'probe', libs: 'broken' }, /^library 'broken': libs\/broken\/local-lto.json is not valid JSON/);
+      await rejects({ name: 'probe', libs: '../kernel-helpers' }, /^library name '..\/kernel-helpers' is not valid/);
+      await rejects({ name: 'probe', libs: 'kernel-helpers,kernel-helpers' }, "library 'kernel-helpers' is listed twice in option 'libs'");
+    });
+  });
+});

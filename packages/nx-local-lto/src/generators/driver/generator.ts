@@ -1,0 +1,241 @@
+import { formatFiles, generateFiles, GeneratorCallback, getProjects, globAsync, logger, readJson, Tree } from '@nx/devkit';
+import { basename, dirname, join, posix, win32 } from 'node:path';
+import { LocalLtoError } from '../../errors';
+import { validateOptions } from '../../options/validate-options';
+import { MANIFEST_FILE } from '../../plugin/manifest';
+import { initGenerator } from '../init/generator';
+import { DriverGeneratorSchema } from './schema';
+import schema from './schema.json';
+
+/** Project names the generator accepts: valid Nx project names that are valid Rust crate names once '-' becomes '_'. */
+const NAME = /^[a-z][a-z0-9_-]*$/;
+/** Helper names: lowercase C and Rust identifiers. */
+const HELPER = /^[a-z][a-z0-9_]*$/;
+/** Library project names (folders under libs/). */
+const LIB = /^[a-z0-9][a-z0-9._-]*$/;
+
+/** Rust keywords (strict, reserved and edition-dependent): not usable as a crate or function name. */
+const RUST_KEYWORDS = new Set(
+  (
+    'as async await break const continue crate dyn else enum extern false fn for gen if impl in let loop match mod move mut pub ref ' +
+    'return self static struct super trait true try type unsafe use where while abstract become box do final macro override priv typeof unsized virtual yield'
+  ).split(' '),
+);
+/** Crates every Rust build already has: a driver crate of the same name would clash. */
+const SYSROOT_CRATES = new Set(['core', 'alloc', 'std', 'proc_macro', 'test', 'compiler_builtins']);
+/** Top-level folders that are not the place for a project. */
+const NOT_PROJECT_FOLDERS = new Set(['node_modules', 'dist', '.nx', '.git']);
+
+/** One generated helper: the identifiers that appear in the C and Rust files. */
+export interface HelperTemplate {
+  /** The name given (`x`): also the safe Rust wrapper `fn x`. */
+  name: string;
+  /** `x_inline`: the static inline function in include/<crate>.h. */
+  inline: string;
+  /** `rust_helper_x`: the C helper Rust calls. */
+  helper: string;
+  /** `<crate>_x`: the function the Rust crate exports. */
+  exported: string;
+  /** C expression of `v` (uint32_t) that `x_inline` returns. */
+  expression: string;
+  /** What the expression computes, in words (a comment in the header). */
+  describe: string;
+}
+
+/** Normalized options: everything the templates need. */
+export interface NormalizedDriverOptions {
+  name: string;
+  crate: string;
+  directory: string;
+  helpers: HelperTemplate[];
+  libs: string[];
+  skipFormat: boolean;
+}
+
+const fail = (message: string): never => {
+  throw new LocalLtoError(message);
+};
+
+function list(value: string | string[]): string[] {
+  return (Array.isArray(value) ? value : value.split(',')).map((s) => s.trim()).filter((s) => s.length > 0);
+}
+
+/**
+ * A u32 -> u32 computation for the helper at `index`, different for every index: the
+ * shape cycles through multiply-add, rotate-xor and xorshift-multiply and the constants
+ * grow with the index. Unsigned C arithmetic wraps modulo 2^32, so every input is defined.
+ */
+export function helperComputation(index: number): { expression: string; describe: string } {
+  const multiplier = 3 + 2 * index;
+  switch (index % 3) {
+    case 0: {
+      const add = 0x9e37 + index;
+      return { expression: `v * ${multiplier}u + ${add}u`, describe: `multiply by ${multiplier}, add ${add}` };
+    }
+    case 1: {
+      const rotate = 1 + ((index * 7) % 31);
+      const mask = (0x5bd1e995 + index) >>> 0;
+      const hex = `0x${mask.toString(16)}u`;
+      return { expression: `((v << ${rotate}) | (v >> ${32 - rotate})) ^ ${hex}`, describe: `rotate left by ${rotate}, xor ${hex}` };
+    }
+    default: {
+      const shift = 1 + ((index * 5) % 31);
+      return { expression: `(v ^ (v >> ${shift})) * ${multiplier}u`, describe: `xor with itself shifted right by ${shift}, multiply by ${multiplier}` };
+    }
+  }
+}
+
+function checkName(name: string): string {
+  if (!NAME.test(name)) {
+    fail(`driver name '${name}' is not valid: use lowercase letters, digits, '-' and '_', starting with a letter (it is the Nx project name and, with '-' as '_', the Rust crate name)`);
+  }
+  const crate = name.replace(/-/g, '_');
+  if (RUST_KEYWORDS.has(crate) || SYSROOT_CRATES.has(crate)) {
+    fail(`driver name '${name}' cannot be a Rust crate name ('${crate}' is a Rust keyword or a sysroot crate); choose another name`);
+  }
+  return crate;
+}
+
+function checkDirectory(given: string): string {
+  if (posix.isAbsolute(given) || win32.isAbsolute(given)) {
+    fail(`directory '${given}' must be relative to the workspace root, e.g. drivers/<name>`);
+  }
+  const directory = posix.normalize(given.replace(/\\/g, '/')).replace(/\/+$/, '');
+  if (directory === '.' || directory === '' || directory === '..' || directory.startsWith('../')) {
+    fail(`directory '${given}' is outside the workspace or is its root; give a folder inside it, e.g. drivers/<name>`);
+  }
+  const top = directory.split('/')[0];
+  if (NOT_PROJECT_FOLDERS.has(top)) {
+    fail(`directory '${given}' is inside ${top}/, which holds no projects; give a folder such as drivers/<name>`);
+  }
+  return directory;
+}
+
+function checkHelpers(given: string | string[], crate: string): HelperTemplate[] {
+  const names = list(given);
+  if (names.length === 0) fail(`option 'helpers' lists no helper; give at least one, e.g. --helpers=example`);
+  const seen = new Set<string>();
+  for (const name of names) {
+    if (!HELPER.test(name)) fail(`helper name '${name}' is not valid: use lowercase letters, digits and '_', starting with a letter`);
+    if (RUST_KEYWORDS.has(name)) fail(`helper name '${name}' is a Rust keyword and cannot name the Rust wrapper; choose another name`);
+    if (seen.has(name)) fail(`helper '${name}' is listed twice in option 'helpers'`);
+    seen.add(name);
+  }
+  const helpers = names.map((name, index) => ({
+    name,
+    inline: `${name}_inline`,
+    helper: `rust_helper_${name}`,
+    exported: `${crate}_${name}`,
+    ...helperComputation(index),
+  }));
+  // Two helper names can still produce the same identifier (helper 'x_inline' vs x's inline, '<crate>_y' vs y's export).
+  const owner = new Map<string, string>();
+  for (const h of helpers) {
+    for (const id of [h.name, h.inline, h.helper, h.exported]) {
+      const other = owner.get(id);
+      if (other !== undefined && other !== h.name) fail(`helpers '${other}' and '${h.name}' would both define '${id}'; rename one of them`);
+      owner.set(id, h.name);
+    }
+  }
+  return helpers;
+}
+
+/** The c-library projects under libs/ (folder names whose manifest has kind c-library). */
+function cLibraries(tree: Tree): string[] {
+  return tree.exists('libs')
+    ? tree.children('libs').filter((lib) => {
+        const file = `libs/${lib}/${MANIFEST_FILE}`;
+        if (!tree.isFile(file)) return false;
+        try {
+          return readJson(tree, file).kind === 'c-library';
+        } catch {
+          return false;
+        }
+      })
+    : [];
+}
+
+function checkLibs(tree: Tree, given: string | string[]): string[] {
+  const libs = list(given);
+  const available = () => {
+    const names = cLibraries(tree);
+    return names.length ? `c-libraries in libs/: ${names.join(', ')}` : 'there is no c-library in libs/';
+  };
+  const seen = new Set<string>();
+  for (const lib of libs) {
+    if (!LIB.test(lib)) fail(`library name '${lib}' is not valid: give the project name of a c-library under libs/ (${available()})`);
+    if (seen.has(lib)) fail(`library '${lib}' is listed twice in option 'libs'`);
+    seen.add(lib);
+    const file = `libs/${lib}/${MANIFEST_FILE}`;
+    if (!tree.isFile(file)) fail(`library '${lib}' not found: ${file} does not exist (${available()})`);
+    let kind: unknown;
+    try {
+      kind = readJson(tree, file).kind;
+    } catch (e) {
+      fail(`library '${lib}': ${file} is not valid JSON (${(e as Error).message.split('\n')[0]})`);
+    }
+    if (kind !== 'c-library') fail(`library '${lib}' is not a c-library: ${file} has kind ${JSON.stringify(kind)} (${available()})`);
+  }
+  return libs;
+}
+
+/**
+ * Project names and roots already in the workspace: project.json/package.json projects
+ * (getProjects) and the projects this plugin infers from manifests, which getProjects
+ * does not see.
+ */
+async function existingProjects(tree: Tree): Promise<Map<string, string>> {
+  const projects = new Map<string, string>();
+  for (const [name, config] of getProjects(tree)) projects.set(name, config.root);
+  for (const file of await globAsync(tree, [`**/${MANIFEST_FILE}`])) {
+    const root = dirname(file);
+    try {
+      const raw = readJson(tree, file);
+      projects.set(typeof raw.name === 'string' ? raw.name : basename(root), root);
+    } catch {
+      // An unreadable manifest names no project; the plugin skips it with a warning too.
+    }
+  }
+  return projects;
+}
+
+/** Validates every option against the schema and the workspace; throws a one-line LocalLtoError, writing nothing. */
+export async function normalizeDriverOptions(tree: Tree, rawOptions: Partial<DriverGeneratorSchema>): Promise<NormalizedDriverOptions> {
+  const options = validateOptions<DriverGeneratorSchema>(schema, rawOptions);
+  const name = options.name.trim();
+  const crate = checkName(name);
+  if (options.profile === 'kernel') {
+    fail(`the kernel profile is not available yet in nx-local-lto:driver; generate with --profile=user (the default)`);
+  }
+  const directory = checkDirectory(options.directory?.trim() || `drivers/${name}`);
+  const projects = await existingProjects(tree);
+  if (projects.has(name)) fail(`a project named '${name}' already exists (in ${projects.get(name)}); choose another name`);
+  if (tree.exists(directory)) fail(`directory '${directory}' already exists; choose another name or --directory`);
+  for (const [other, root] of projects) {
+    if (root !== '.' && root !== '' && directory.startsWith(`${root}/`)) {
+      fail(`directory '${directory}' is inside project '${other}' (${root}); projects cannot nest, choose another --directory`);
+    }
+  }
+  const helpers = checkHelpers(options.helpers, crate);
+  const libs = checkLibs(tree, options.libs);
+  return { name, crate, directory, helpers, libs, skipFormat: options.skipFormat };
+}
+
+/**
+ * `nx g nx-local-lto:driver <name>`: a Rust crate with C helpers, its manifest (the plugin
+ * infers rust-bc, clang-bc, build and test from it), a host test and a README. Runs
+ * `init` too, so nx.json registers the plugin. On any invalid option it throws before
+ * writing anything.
+ */
+export async function driverGenerator(tree: Tree, rawOptions: Partial<DriverGeneratorSchema>): Promise<GeneratorCallback> {
+  const options = await normalizeDriverOptions(tree, rawOptions);
+  await initGenerator(tree, { skipFormat: true });
+  const { name, crate, directory, helpers, libs } = options;
+  generateFiles(tree, join(__dirname, 'files'), directory, { crate, name, directory, helpers, libs, guard: `${crate.toUpperCase()}_DRIVER_H` });
+  if (!options.skipFormat) await formatFiles(tree);
+  return () => {
+    logger.info(`Driver '${options.name}' created in ${options.directory}. Next: nx build ${options.name} (writes dist/${options.directory}/inline-report.json), then nx test ${options.name}.`);
+  };
+}
+
+export default driverGenerator;
