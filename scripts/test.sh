@@ -7,7 +7,7 @@ results=$(mktemp)
 npx jest --runInBand --json --outputFile="$results" "$@"
 status=$?
 node -e '
-  const r = require(process.argv[1]);
+  const r = JSON.parse(require("node:fs").readFileSync(process.argv[1], "utf8"));
   console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed`);
 ' "$results" || status=1
 rm -f "$results"
