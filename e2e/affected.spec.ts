@@ -17,12 +17,13 @@ describe('graph edges and nx affected', () => {
     await git(['-c', 'user.email=e2e@localhost', '-c', 'user.name=e2e', 'commit', '-qm', 'base']);
   });
 
-  it('nx graph shows the driver -> library edge', async () => {
+  it('nx graph shows the edges driver -> Rust crate -> C library', async () => {
     const file = join(ws, 'graph.json');
     const run = await nx(ws, ['graph', `--file=${file}`], env);
     expect(run.exitCode).toBe(0);
     const deps = JSON.parse(readFileSync(file, 'utf8')).graph.dependencies;
-    expect(deps.kuid).toEqual(expect.arrayContaining([expect.objectContaining({ target: 'kernel-helpers', type: 'static' })]));
+    expect(deps.kuid).toEqual([expect.objectContaining({ target: 'kernel', type: 'static' })]);
+    expect(deps.kernel).toEqual([expect.objectContaining({ target: 'kernel-helpers', type: 'static' })]);
     expect(deps['uring-nop'].map((d: { target: string }) => d.target)).not.toContain('kernel-helpers');
   });
 
@@ -30,6 +31,6 @@ describe('graph edges and nx affected', () => {
     appendFileSync(join(ws, 'libs/kernel-helpers/include/kernel_helpers.h'), '/* edited */\n');
     const run = await nx(ws, ['show', 'projects', '--affected', '--base=HEAD', '--json'], env);
     expect(run.exitCode).toBe(0);
-    expect(JSON.parse(String(run.stdout)).sort()).toEqual(['kernel-helpers', 'kuid']);
+    expect(JSON.parse(String(run.stdout)).sort()).toEqual(['kernel', 'kernel-helpers', 'kuid']);
   });
 });

@@ -72,6 +72,6 @@ describe('nx build of the sample drivers', () => {
   it('a second nx build kuid is a cache hit', async () => {
     const run = await nx(ws, ['build', 'kuid', '--outputStyle=static'], env);
     expect(run.exitCode).toBe(0);
-    expect(run.all).toMatch(/Nx read the output from the cache instead of running the command for 4 out of 4 tasks/);
+    expect(run.all).toMatch(/Nx read the output from the cache instead of running the command for (\d+) out of \1 tasks/);
   });
 });

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the workspace needs on a fresh Debian machine, and nothing when it is all
 # there: the LLVM tools of rustc's LLVM major (clang, lld, llvm), lld-14 (the old linker
-# the version-skew test needs), liburing-dev (uring-nop), and the npm packages.
+# the version-skew test needs), liburing-dev (uring-nop), rust-analyzer and the Rust library
+# source (Debian's rust-web-analyzer, rust-web-src: the IDE test), and the npm packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,12 +22,26 @@ command -v "ld.lld-$major" >/dev/null || need+=("lld-$major")
 command -v "llvm-link-$major" >/dev/null || need+=("llvm-$major")
 command -v ld.lld-14 >/dev/null || need+=("lld-14")
 [ -f /usr/include/liburing.h ] || need+=("liburing-dev")
-if [ ${#need[@]} -gt 0 ]; then
-  echo "setup: installing Debian packages: ${need[*]}"
+# rust-analyzer for the IDE test (rustup's component needs the network): Debian 12 ships it
+# as rust-web-analyzer (/usr/bin/rust-analyzer), and the standard library's source, which
+# it needs to resolve core, as rust-web-src (/usr/src/rustc-<version>/library).
+ide=()
+[ -x /usr/bin/rust-analyzer ] || ide+=("rust-web-analyzer")
+compgen -G "$(rustc --print sysroot)/lib/rustlib/src/rust/library/core" >/dev/null \
+  || compgen -G "/usr/src/rustc-*/library/core" >/dev/null || ide+=("rust-web-src")
+if [ ${#need[@]} -gt 0 ] || [ ${#ide[@]} -gt 0 ]; then
   sudo=()
   [ "$(id -u)" -eq 0 ] || sudo=(sudo)
   "${sudo[@]}" apt-get update -q
+fi
+if [ ${#need[@]} -gt 0 ]; then
+  echo "setup: installing Debian packages: ${need[*]}"
   DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q "${need[@]}"
+fi
+if [ ${#ide[@]} -gt 0 ]; then
+  echo "setup: installing Debian packages for rust-analyzer: ${ide[*]}"
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q --no-install-recommends "${ide[@]}" \
+    || echo "setup: ${ide[*]} not installable here; the rust-analyzer test will fail (see README, IDE support)" >&2
 fi
 
 # npm ci when node_modules is missing or older than the lock file.

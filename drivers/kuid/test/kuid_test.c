@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Host test of the kuid driver object: calls its exported functions and checks the results. */
 #include <stdio.h>
-#include "kuid_driver.h"
+#include "kuid.h"
 
 static int failures;
 static int checks;

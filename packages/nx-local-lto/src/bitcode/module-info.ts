@@ -20,6 +20,8 @@ export interface BitcodeModuleInfo {
   ltoMode: 'thin' | 'full';
   /** Functions defined or declared in the module. */
   functions: BitcodeFunction[];
+  /** Global variables defined or declared in the module (Rust statics, C globals). */
+  globals: BitcodeFunction[];
 }
 
 export interface BitcodeFunction {
@@ -38,6 +40,7 @@ const IDENTIFICATION_CODE_STRING = 1;
 const MODULE_CODE_VERSION = 1;
 const MODULE_CODE_TRIPLE = 2;
 const MODULE_CODE_DATALAYOUT = 3;
+const MODULE_CODE_GLOBALVAR = 7;
 const MODULE_CODE_FUNCTION = 8;
 const STRTAB_BLOB = 1;
 // Encoded linkages that are internal or private (BitcodeReader's getDecodedLinkage).
@@ -58,7 +61,8 @@ export function readBitcodeModuleInfo(path: string, bytes: Uint8Array = readFile
   }
 }
 
-function streamExtent(bytes: Uint8Array): [number, number] {
+/** Start and end (bytes) of the bitstream inside a file, past the optional bitcode wrapper header. */
+export function streamExtent(bytes: Uint8Array): [number, number] {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (bytes.length >= 20 && view.getUint32(0, true) === 0x0b17c0de) {
     const offset = view.getUint32(8, true);
@@ -79,7 +83,9 @@ function parse(bytes: Uint8Array): BitcodeModuleInfo {
   let dataLayout = '';
   let hasThinSummary = false;
   let version = 0;
-  const rawFunctions: Array<{ offset: number; size: number; isDeclaration: boolean; isLocal: boolean }> = [];
+  type RawSymbol = { offset: number; size: number; isDeclaration: boolean; isLocal: boolean };
+  const rawFunctions: RawSymbol[] = [];
+  const rawGlobals: RawSymbol[] = [];
   let strtab: Uint8Array | undefined;
 
   for (let entry = reader.next(); entry.kind !== 'end'; entry = reader.next()) {
@@ -105,6 +111,9 @@ function parse(bytes: Uint8Array): BitcodeModuleInfo {
         else if (code === MODULE_CODE_DATALAYOUT && !dataLayout) dataLayout = recordString(ops);
         else if (code === MODULE_CODE_FUNCTION) {
           rawFunctions.push({ offset: ops[0], size: ops[1], isDeclaration: ops[4] === 1, isLocal: LOCAL_LINKAGES.has(ops[5]) });
+        } else if (code === MODULE_CODE_GLOBALVAR) {
+          // [strtab offset, strtab size, type, isconst, initid (0: declaration), linkage, ...]
+          rawGlobals.push({ offset: ops[0], size: ops[1], isDeclaration: ops[4] === 0, isLocal: LOCAL_LINKAGES.has(ops[5]) });
         }
       }
     } else if (id === STRTAB_BLOCK_ID) {
@@ -120,12 +129,9 @@ function parse(bytes: Uint8Array): BitcodeModuleInfo {
   if (!producer) throw new BitcodeFormatError('no IDENTIFICATION block (bitcode from LLVM older than 4.0)');
   if (version < 2 || !strtab) throw new BitcodeFormatError(`module version ${version} has no string table (LLVM older than 5.0)`);
   const names = Buffer.from(strtab.buffer, strtab.byteOffset, strtab.byteLength);
-  const functions = rawFunctions.map((f) => ({
-    name: names.toString('utf8', f.offset, f.offset + f.size),
-    isDeclaration: f.isDeclaration,
-    isLocal: f.isLocal,
-  }));
-  return { producer, triple, dataLayout, ltoMode: hasThinSummary ? 'thin' : 'full', functions };
+  const named = (list: RawSymbol[]) =>
+    list.map((f) => ({ name: names.toString('utf8', f.offset, f.offset + f.size), isDeclaration: f.isDeclaration, isLocal: f.isLocal }));
+  return { producer, triple, dataLayout, ltoMode: hasThinSummary ? 'thin' : 'full', functions: named(rawFunctions), globals: named(rawGlobals) };
 }
 
 /**

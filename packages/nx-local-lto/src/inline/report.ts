@@ -1,6 +1,9 @@
 import picomatch from 'picomatch';
 import { codeReferences, definedFunctionBindings } from '../elf/code-references';
 import { ElfObject } from '../elf/elf';
+import { FunctionAttributes } from '../bitcode/attributes';
+import { BitcodeModuleInfo } from '../bitcode/module-info';
+import { Diagnosis, diagnoseCall, FeatureViolation, featureViolation, FunctionFacts, SiteFacts } from './diagnosis';
 import { InlineRemark } from './remarks';
 
 /** `inlined`: no relocation to the helper is left in the caller; `call`: a real call remains. */
@@ -17,6 +20,8 @@ export interface CallSite {
   callerInObject: boolean;
   /** LLVM's inline remark for this call site (the reason), when one was emitted. */
   remark?: { kind: InlineRemark['kind']; name: string; message: string };
+  /** For a `call`: why, from the caller's and the helper's attributes in the bitcode, and the fix. */
+  diagnosis?: Diagnosis;
 }
 
 /** A C helper defined in the helper bitcode, and what became of its calls. */
@@ -36,8 +41,26 @@ export interface InlineReport {
   schemaVersion: 1;
   /** Workspace-relative path of the object the report describes. */
   object: string;
-  summary: { helpers: number; callSites: number; inlined: number; calls: number; requiredCalls: number; leakedHelpers: number };
+  summary: {
+    helpers: number;
+    callSites: number;
+    inlined: number;
+    calls: number;
+    requiredCalls: number;
+    leakedHelpers: number;
+    featureViolations: number;
+  };
   helpers: HelperEntry[];
+  /** Call sites (inlined or not) whose helper may use target features its Rust caller may not: an error under inlinePolicy 'error'. */
+  featureViolations: FeatureViolation[];
+}
+
+/** One bitcode module with its function attributes (read by src/bitcode/attributes.ts). */
+export interface ModuleFacts {
+  /** Workspace-relative path. */
+  path: string;
+  info: BitcodeModuleInfo;
+  attributes: ReadonlyMap<string, FunctionAttributes>;
 }
 
 export interface ReportInput {
@@ -50,6 +73,22 @@ export interface ReportInput {
   remarks: readonly InlineRemark[];
   /** Globs of helper symbols that must be inlined (e.g. `rust_helper_*`). */
   requireInlined: readonly string[];
+  /**
+   * The Rust module and every helper module, for diagnosing calls and checking target
+   * features. Without it call sites carry no diagnosis and no feature check is made.
+   */
+  modules?: { rust: ModuleFacts; helpers: readonly ModuleFacts[] };
+}
+
+/** Facts of the function `name` defined in one of `modules` (the first that defines it). */
+function functionFacts(modules: readonly ModuleFacts[], name: string, prefer?: string): FunctionFacts | undefined {
+  const ordered = prefer ? [...modules.filter((m) => m.path === prefer), ...modules.filter((m) => m.path !== prefer)] : modules;
+  for (const m of ordered) {
+    const fn = m.info.functions.find((f) => f.name === name && !f.isDeclaration);
+    const attributes = fn && m.attributes.get(name);
+    if (attributes) return { attributes, module: m.info, path: m.path };
+  }
+  return undefined;
 }
 
 /**
@@ -76,9 +115,21 @@ export function buildInlineReport(input: ReportInput): InlineReport {
     if (helperNames.has(remark.callee) && !input.cFunctions.has(remark.caller)) site(remark.callee, remark.caller).remarks.push(remark);
   }
 
+  const featureViolations: FeatureViolation[] = [];
+  const modules = input.modules;
+  const allModules = modules ? [modules.rust, ...modules.helpers] : [];
+  const siteFacts = (helper: string, file: string, caller: string, remark: CallSite['remark']): SiteFacts | undefined =>
+    modules && {
+      helper,
+      caller,
+      callee: functionFacts(modules.helpers, helper, file),
+      callerFacts: functionFacts(allModules, caller, modules.rust.path),
+      rust: { path: modules.rust.path, info: modules.rust.info },
+      remark,
+    };
   const helpers: HelperEntry[] = [...input.helpers]
     .sort((a, b) => a.symbol.localeCompare(b.symbol))
-    .map(({ symbol, definedIn }) => {
+    .map(({ symbol, definedIn: file }) => {
       const callSites = [...(sites.get(symbol)?.entries() ?? [])]
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([caller, { relocations, remarks }]): CallSite => {
@@ -86,15 +137,22 @@ export function buildInlineReport(input: ReportInput): InlineReport {
           const passed = remarks.find((r) => r.kind === 'Passed');
           const verdict: Verdict = relocations > 0 || (!callerInObject && !passed) ? 'call' : 'inlined';
           const chosen = verdict === 'inlined' ? passed ?? remarks[0] : remarks.find((r) => r.kind === 'Missed') ?? remarks[0];
+          const remark = chosen ? { kind: chosen.kind, name: chosen.name, message: chosen.message } : undefined;
+          const facts = siteFacts(symbol, file, caller, remark);
+          if (facts) {
+            const violation = featureViolation(facts, verdict);
+            if (violation) featureViolations.push(violation);
+          }
           return {
             caller,
             verdict,
             relocations,
             callerInObject,
-            ...(chosen ? { remark: { kind: chosen.kind, name: chosen.name, message: chosen.message } } : {}),
+            ...(remark ? { remark } : {}),
+            ...(verdict === 'call' && facts ? { diagnosis: diagnoseCall(facts) } : {}),
           };
         });
-      return { symbol, definedIn, required: isRequired(symbol), outOfLineCopy: bindings.get(symbol) ?? 'absent', callSites };
+      return { symbol, definedIn: file, required: isRequired(symbol), outOfLineCopy: bindings.get(symbol) ?? 'absent', callSites };
     });
 
   const all = helpers.flatMap((h) => h.callSites);
@@ -108,7 +166,9 @@ export function buildInlineReport(input: ReportInput): InlineReport {
       calls: all.filter((s) => s.verdict === 'call').length,
       requiredCalls: helpers.filter((h) => h.required).flatMap((h) => h.callSites).filter((s) => s.verdict === 'call').length,
       leakedHelpers: helpers.filter((h) => h.outOfLineCopy === 'global' || h.outOfLineCopy === 'weak').length,
+      featureViolations: featureViolations.length,
     },
     helpers,
+    featureViolations,
   };
 }

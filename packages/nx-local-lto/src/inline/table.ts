@@ -3,7 +3,8 @@ import { InlineReport } from './report';
 
 /**
  * The report as a terminal table: one row per call site (helper, Rust caller, verdict,
- * LLVM's reason), then one line per helper that left a global out-of-line copy.
+ * LLVM's reason) with, under each `call`, one `why:` line (cause, flag, fix); then one line
+ * per helper that left a global out-of-line copy and one per target-feature violation.
  */
 export function formatInlineTable(report: InlineReport): string {
   const s = report.summary;
@@ -22,7 +23,13 @@ export function formatInlineTable(report: InlineReport): string {
     const header = ['helper', 'Rust caller', 'verdict', 'LLVM remark'];
     const widths = header.map((h, i) => Math.min(48, Math.max(h.length, ...rows.map((r) => r[i].length))));
     const fmt = (r: string[]) => '  ' + r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ');
-    lines.push(fmt(header), ...rows.map(fmt));
+    lines.push(fmt(header));
+    const diagnoses = report.helpers.flatMap((h) => h.callSites.map((c) => c.diagnosis));
+    rows.forEach((row, i) => {
+      lines.push(fmt(row));
+      const d = diagnoses[i];
+      if (d) lines.push(`      why: ${d.message}`);
+    });
   }
   const unused = report.helpers.filter((h) => h.callSites.length === 0).length;
   if (unused) lines.push(`  (${unused} helpers are not called from Rust code)`);
@@ -31,5 +38,6 @@ export function formatInlineTable(report: InlineReport): string {
       lines.push(`  warning: ${h.symbol} is still a ${h.outOfLineCopy} symbol in the object (not internalized)`);
     }
   }
+  for (const v of report.featureViolations ?? []) lines.push(`  error: ${v.message}`);
   return lines.join('\n');
 }

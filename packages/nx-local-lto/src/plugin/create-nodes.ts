@@ -1,7 +1,9 @@
-import { CreateNodesContextV2, CreateNodesResultV2, CreateNodesV2, logger, readJsonFile } from '@nx/devkit';
+import { CreateNodesContextV2, CreateNodesResultV2, CreateNodesV2, logger, readJsonFile, TargetConfiguration } from '@nx/devkit';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { libraryClosure, Manifest, MANIFEST_FILE, normalizeManifest } from './manifest';
 import { inferTargets } from './targets';
+import { toolPathsOf, withToolPaths } from './tool-identity';
 
 /** Reads and normalizes every manifest; one that does not parse is skipped with a warning. */
 export function readManifests(files: readonly string[], workspaceRoot: string): Manifest[] {
@@ -14,6 +16,22 @@ export function readManifests(files: readonly string[], workspaceRoot: string): 
     }
   }
   return manifests;
+}
+
+/**
+ * The inferred targets with their tool identity inputs following the tool paths that the
+ * project's project.json sets in each target's options (option > env > PATH in discovery).
+ */
+function withProjectJsonToolPaths(workspaceRoot: string, root: string, targets: Record<string, TargetConfiguration>): Record<string, TargetConfiguration> {
+  const file = join(workspaceRoot, root, 'project.json');
+  if (!existsSync(file)) return targets;
+  let declared: Record<string, { options?: unknown }> = {};
+  try {
+    declared = readJsonFile(file).targets ?? {};
+  } catch {
+    return targets; // Nx itself reports a project.json that does not parse
+  }
+  return Object.fromEntries(Object.entries(targets).map(([name, t]) => [name, withToolPaths(t, toolPathsOf(declared[name]?.options))]));
 }
 
 /**
@@ -30,7 +48,7 @@ export const createNodesV2: CreateNodesV2 = [
     return manifests.map((m) => {
       const libs = libraryClosure(m, byName, (lib) => logger.warn(`nx-local-lto: ${m.root}/${MANIFEST_FILE} uses library '${lib}', which no ${MANIFEST_FILE} defines`));
       const file = join(m.root, MANIFEST_FILE);
-      return [file, { projects: { [m.root]: { name: m.name, targets: inferTargets(m, libs), metadata: { technologies: ['rust', 'c', 'llvm'] } } } }] as const;
+      return [file, { projects: { [m.root]: { name: m.name, targets: withProjectJsonToolPaths(context.workspaceRoot, m.root, inferTargets(m, libs)), metadata: { technologies: ['rust', 'c', 'llvm'] } } } }] as const;
     });
   },
 ];

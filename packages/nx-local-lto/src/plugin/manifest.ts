@@ -23,6 +23,11 @@ export interface Manifest {
   crateName: string;
   edition: '2015' | '2018' | '2021' | '2024';
   profile: Profile;
+  /**
+   * Profiles a c-library is built for, one bitcode set each (drivers link the set of their
+   * own profile). Default: `[profile]`.
+   */
+  profiles: Profile[];
   /** C files compiled to helper bitcode. Default none. */
   sources: string[];
   /** Include folders for this project's C files and for every project that uses it. */
@@ -55,6 +60,7 @@ export function normalizeManifest(file: string, raw: Partial<Manifest> & { kind?
     crateName: raw.crateName ?? name.replace(/-/g, '_'),
     edition: raw.edition ?? '2021',
     profile: raw.profile ?? 'user',
+    profiles: libraryProfiles(raw),
     sources: raw.sources ?? [],
     includeDirs: raw.includeDirs ?? [],
     libs: raw.libs ?? [],
@@ -65,6 +71,11 @@ export function normalizeManifest(file: string, raw: Partial<Manifest> & { kind?
     requireInlined: raw.requireInlined ?? ['rust_helper_*'],
     ...(raw.test ? { test: { sources: raw.test.sources ?? [], linkLibs: raw.test.linkLibs ?? [], args: raw.test.args ?? [] } } : {}),
   };
+}
+
+/** The profiles a library manifest is built for: `profiles`, else `[profile]`, else `['user']`. */
+export function libraryProfiles(raw: Partial<Pick<Manifest, 'profile' | 'profiles'>>): Profile[] {
+  return raw.profiles ?? [raw.profile ?? 'user'];
 }
 
 /**

@@ -1,16 +1,22 @@
-import { TargetConfiguration } from '@nx/devkit';
+import { logger, TargetConfiguration } from '@nx/devkit';
 import { join } from 'node:path';
 import { cBitcodePath, defaultCBitcodeDir } from '../executors/clang-bc/output-paths';
 import { defaultRustBitcodePath } from '../executors/rust-bc/executor';
+import { Profile } from '../toolchain/profiles';
 import { Manifest, MANIFEST_FILE } from './manifest';
 import { toolIdentityInputs } from './tool-identity';
 
 const ws = (p: string) => `{workspaceRoot}/${p}`;
 const technologies = ['rust', 'c', 'llvm'];
 
-/** Bitcode files a c-library or driver's clang-bc writes. */
-function cBitcodeOutputs(m: Manifest): string[] {
-  return m.sources.map((s) => cBitcodePath(defaultCBitcodeDir(m.root), m.root, join(m.root, s)));
+/** Where a project's C bitcode goes: a c-library keeps one folder per profile it is built for. */
+function cBitcodeDir(m: Manifest, profile: Profile): string {
+  return m.kind === 'c-library' ? join(defaultCBitcodeDir(m.root), profile) : defaultCBitcodeDir(m.root);
+}
+
+/** Bitcode files a c-library's or driver's clang-bc writes for `profile`. */
+function cBitcodeOutputs(m: Manifest, profile: Profile): string[] {
+  return m.sources.map((s) => cBitcodePath(cBitcodeDir(m, profile), m.root, join(m.root, s)));
 }
 
 function rustOutputs(m: Manifest): { bitcode: string; depInfo: string; rmeta: string } {
@@ -58,14 +64,14 @@ function includeDirs(m: Manifest, libs: Manifest[]): string[] {
   return [m, ...libs.filter((l) => l.kind === 'c-library')].flatMap((l) => l.includeDirs.map((d) => join(l.root, d)));
 }
 
-function clangBcTarget(m: Manifest, libs: Manifest[]): TargetConfiguration {
+function clangBcTarget(m: Manifest, libs: Manifest[], profile: Profile): TargetConfiguration {
   const cLibs = libs.filter((l) => l.kind === 'c-library');
-  const outputs = cBitcodeOutputs(m);
+  const outputs = cBitcodeOutputs(m, profile);
   return {
     executor: 'nx-local-lto:clang-bc',
     cache: true,
     inputs: [
-      '{projectRoot}/**/*.c',
+      ...m.sources.map((s) => `{projectRoot}/${s}`),
       '{projectRoot}/**/*.h',
       `{projectRoot}/${MANIFEST_FILE}`,
       ...cLibs.map((l) => ws(`${l.root}/**/*.h`)),
@@ -79,11 +85,12 @@ function clangBcTarget(m: Manifest, libs: Manifest[]): TargetConfiguration {
       includeDirs: includeDirs(m, libs),
       defines: m.defines,
       cflags: m.cflags,
-      profile: m.profile,
+      profile,
+      outputDir: cBitcodeDir(m, profile),
     },
     metadata: {
       technologies,
-      description: `Compile ${m.sources.length} C file(s) to bitcode with the Rust target triple and -flto=thin`,
+      description: `Compile ${m.sources.length} C file(s) to bitcode (${profile} profile) with the Rust target triple and -flto=thin`,
       help: { command: `nx run ${m.name}:clang-bc --verbose`, example: { options: { defines: ['DEBUG=1'] } } },
     },
   };
@@ -93,8 +100,8 @@ function driverBuildTarget(m: Manifest, libs: Manifest[]): TargetConfiguration {
   const output = join('dist', m.root, `${m.name}.o`);
   const report = join('dist', m.root, 'inline-report.json');
   const bitcode = [
-    ...cBitcodeOutputs(m),
-    ...libs.flatMap((l) => (l.kind === 'c-library' ? cBitcodeOutputs(l) : [rustOutputs(l).bitcode])),
+    ...cBitcodeOutputs(m, m.profile),
+    ...libs.flatMap((l) => (l.kind === 'c-library' ? cBitcodeOutputs(l, m.profile) : [rustOutputs(l).bitcode])),
   ];
   return {
     executor: 'nx-local-lto:lld-relocatable',
@@ -131,8 +138,11 @@ function hostTestTarget(m: Manifest, libs: Manifest[], test: NonNullable<Manifes
     dependsOn: ['build'],
     inputs: [
       ...test.sources.map((s) => `{projectRoot}/${s}`),
+      '{projectRoot}/**/*.h',
+      ...libs.filter((l) => l.kind === 'c-library').map((l) => ws(`${l.root}/**/*.h`)),
       `{projectRoot}/${MANIFEST_FILE}`,
       { dependentTasksOutputFiles: '**/*.o' },
+      ...toolIdentityInputs('cc'),
       { externalDependencies: [] },
     ],
     outputs: [],
@@ -141,6 +151,7 @@ function hostTestTarget(m: Manifest, libs: Manifest[], test: NonNullable<Manifes
       objects: [join('dist', m.root, `${m.name}.o`)],
       includeDirs: includeDirs(m, libs),
       linkLibs: test.linkLibs,
+      pie: m.profile !== 'kernel',
       args: test.args,
     },
     metadata: {
@@ -151,19 +162,54 @@ function hostTestTarget(m: Manifest, libs: Manifest[], test: NonNullable<Manifes
   };
 }
 
+/** A driver can only link libraries built for its profile: say which manifest to fix. */
+function warnProfileMismatches(m: Manifest, libs: Manifest[]): void {
+  for (const l of libs) {
+    const built = l.kind === 'c-library' ? l.profiles : [l.profile];
+    if (!built.includes(m.profile)) {
+      logger.warn(`nx-local-lto: ${m.root} (${m.profile} profile) uses ${l.name}, which is built for ${built.join(', ')}: add "${m.profile}" to "profiles" in ${l.root}/${MANIFEST_FILE}`);
+    }
+  }
+}
+
 /** The inferred targets of one project, from its manifest and the libraries it uses (closure). */
 export function inferTargets(m: Manifest, libs: Manifest[]): Record<string, TargetConfiguration> {
   switch (m.kind) {
-    case 'c-library':
-      return { build: { ...clangBcTarget(m, libs), metadata: { ...clangBcTarget(m, libs).metadata, description: `Compile the library's ${m.sources.length} C helper file(s) to bitcode` } } };
+    case 'c-library': {
+      const perProfile = Object.fromEntries(m.profiles.map((p) => [`clang-bc-${p}`, clangBcTarget(m, libs, p)]));
+      return {
+        ...perProfile,
+        build: {
+          executor: 'nx:noop',
+          dependsOn: Object.keys(perProfile),
+          metadata: { technologies, description: `Build the library's helper bitcode for the ${m.profiles.join(' and ')} profile(s)` },
+        },
+      };
+    }
     case 'rust-crate':
       return { build: rustBcTarget(m, libs, true) };
     case 'driver':
+      warnProfileMismatches(m, libs);
       return {
         'rust-bc': rustBcTarget(m, libs, false),
-        ...(m.sources.length ? { 'clang-bc': clangBcTarget(m, libs) } : {}),
+        ...(m.sources.length ? { 'clang-bc': clangBcTarget(m, libs, m.profile) } : {}),
         build: driverBuildTarget(m, libs),
         ...(m.test ? { test: hostTestTarget(m, libs, m.test) } : {}),
+        doctor: doctorTarget(m),
       };
   }
+}
+
+/** `doctor`: prints the toolchain and its compatibility; never cached (it inspects the machine). */
+function doctorTarget(m: Manifest): TargetConfiguration {
+  return {
+    executor: 'nx-local-lto:doctor',
+    cache: false,
+    options: {},
+    metadata: {
+      technologies,
+      description: 'Print the toolchain in use (rustc and its LLVM, clang, llvm-link, ld.lld/rust-lld), whether it fits together, and the Debian packages that fix a gap',
+      help: { command: `nx run ${m.name}:doctor`, example: { options: { linker: 'rust-lld' } } },
+    },
+  };
 }

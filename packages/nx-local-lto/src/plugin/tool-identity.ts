@@ -1,34 +1,64 @@
-import { execFileSync } from 'node:child_process';
-import { TOOL_ENV } from '../toolchain/discover';
-import { parseLlvmVersion } from '../toolchain/version';
+import { TargetConfiguration } from '@nx/devkit';
+import { join } from 'node:path';
 
-let rustcMajor: number | undefined | null = null;
+/** Plain CommonJS script that prints a tool's resolved path and version (bin/toolchain-id.js). */
+export const TOOLCHAIN_ID_SCRIPT = join(__dirname, '..', '..', 'bin', 'toolchain-id.js');
 
-/** LLVM major of `rustc` on PATH (or $LOCAL_LTO_RUSTC), read once per process; undefined if it does not run. */
-function rustcLlvmMajor(): number | undefined {
-  if (rustcMajor === null) {
-    try {
-      const out = execFileSync(process.env[TOOL_ENV.rustc] || 'rustc', ['-vV'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-      rustcMajor = parseLlvmVersion(/^LLVM version: .*$/m.exec(out)?.[0] ?? '')?.major;
-    } catch {
-      rustcMajor = undefined;
-    }
-  }
-  return rustcMajor;
+export type Tool = 'rustc' | 'clang' | 'llvm-link' | 'ld.lld' | 'cc';
+
+/** Tool paths a target's options may set (they come first in discovery). */
+export interface ToolPaths {
+  rustc?: string;
+  clang?: string;
+  llvmLink?: string;
+  linker?: string;
+  cc?: string;
 }
 
-type Tool = 'rustc' | 'clang' | 'llvm-link' | 'ld.lld';
+const FLAG: Record<keyof ToolPaths, string> = { rustc: 'rustc', clang: 'clang', llvmLink: 'llvm-link', linker: 'linker', cc: 'cc' };
+
+const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /**
- * Cache inputs naming a tool's identity: its environment override and a `runtime` input
- * whose output (the tool's version text) Nx hashes. The command follows discovery's first
- * choices (the env variable, else `<tool>-<M>` for rustc's LLVM major M), so a different
- * compiler behind the same name, or another one chosen by env, is a cache miss.
+ * The cache input naming a tool's identity: a `runtime` command whose output Nx hashes,
+ * `node bin/toolchain-id.js <tool>`, which resolves the tool with the executors' own
+ * discovery (option > env > `<tool>-M` > unsuffixed tool of major M > rust-lld) and prints
+ * its path and version text. A different compiler behind any of those names, or another
+ * one chosen by option or env, is a cache miss; the same tool chosen two ways is a hit.
+ * Nx hashes only the command's output, not its text, so the absolute script path does not
+ * enter the key (checked on Nx 22.7.12).
  */
-export function toolIdentityInputs(tool: Tool): Array<{ env: string } | { runtime: string }> {
-  const env = TOOL_ENV[tool];
-  if (tool === 'rustc') return [{ env }, { runtime: `"\${${env}:-rustc}" -vV` }];
-  const major = rustcLlvmMajor();
-  const fallback = major ? `${tool}-${major}` : tool;
-  return [{ env }, { runtime: `"\${${env}:-${fallback}}" --version` }];
+export function toolIdentityInputs(tool: Tool, paths: ToolPaths = {}): Array<{ runtime: string }> {
+  const flags = (Object.keys(FLAG) as Array<keyof ToolPaths>)
+    .filter((k) => typeof paths[k] === 'string' && paths[k])
+    .map((k) => shellQuote(`--${FLAG[k]}=${paths[k]}`));
+  return [{ runtime: ['node', shellQuote(TOOLCHAIN_ID_SCRIPT), tool, ...flags].join(' ') }];
+}
+
+const RUNTIME_PREFIX = `node ${shellQuote(TOOLCHAIN_ID_SCRIPT)} `;
+
+/** The tool paths among a target's options (`rustc`, `clang`, `llvmLink`, `linker`, `cc`). */
+export function toolPathsOf(options: unknown): ToolPaths {
+  const paths: ToolPaths = {};
+  if (options && typeof options === 'object') {
+    for (const k of Object.keys(FLAG) as Array<keyof ToolPaths>) {
+      const v = (options as Record<string, unknown>)[k];
+      if (typeof v === 'string' && v) paths[k] = v;
+    }
+  }
+  return paths;
+}
+
+/**
+ * `target` with its tool identity inputs re-pointed at `paths` (tool paths a project.json
+ * sets in the target's options, which come first in discovery); other inputs unchanged.
+ */
+export function withToolPaths(target: TargetConfiguration, paths: ToolPaths): TargetConfiguration {
+  if (!Object.keys(paths).length || !target.inputs) return target;
+  const inputs = target.inputs.map((input) => {
+    if (typeof input !== 'object' || !('runtime' in input) || !input.runtime.startsWith(RUNTIME_PREFIX)) return input;
+    const tool = input.runtime.slice(RUNTIME_PREFIX.length).split(' ')[0] as Tool;
+    return toolIdentityInputs(tool, paths)[0];
+  });
+  return { ...target, inputs };
 }

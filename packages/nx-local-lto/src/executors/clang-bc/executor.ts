@@ -10,6 +10,7 @@ import { assertInputsExist, projectRootOf } from '../inputs';
 import { isVerbose, runExecutor } from '../run-executor';
 import { cBitcodePath, defaultCBitcodeDir } from './output-paths';
 import { ClangBcExecutorOptions } from './schema';
+import { cBitcodeStep } from './step';
 import schema from './schema.json';
 
 async function build(options: ClangBcExecutorOptions, context: ExecutorContext): Promise<void> {
@@ -28,20 +29,7 @@ async function build(options: ClangBcExecutorOptions, context: ExecutorContext):
     const bitcode = outputs[i];
     const depFile = bitcode.replace(/\.bc$/, '.d');
     await withStagedOutputs('clang-bc', [join(root, bitcode), join(root, depFile)], async ([bcTmp, dTmp]) => {
-      const args = clangBitcodeArgs({
-        source,
-        target: options.target ?? rustc.host,
-        ltoMode: options.ltoMode,
-        optLevel: options.optLevel,
-        profile: options.profile,
-        includeDirs: options.includeDirs,
-        defines: options.defines,
-        cflags: options.cflags,
-        workspaceRoot: root,
-        bitcodeOut: bcTmp,
-        depFileOut: dTmp,
-        depTarget: bitcode,
-      });
+      const args = clangBitcodeArgs(cBitcodeStep(options, rustc.host, root, source, { bitcodeOut: bcTmp, depFileOut: dTmp, depTarget: bitcode }));
       console.log(`  CLANG-BC ${source} -> ${bitcode}`);
       await runTool(clang.path, [...clang.prefixArgs, ...args], { cwd: root, verbose });
       assertWroteBitcode(bcTmp, source, options);

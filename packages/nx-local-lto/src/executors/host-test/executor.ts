@@ -22,6 +22,7 @@ async function test(options: HostTestExecutorOptions, context: ExecutorContext):
     console.log(`  CC-HOST  ${options.sources.join(' ')} + ${options.objects.join(' ')}`);
     await runTool(cc, [
       '-O2',
+      ...(options.pie ? [] : ['-no-pie']),
       ...options.includeDirs.map((d) => `-I${d}`),
       ...options.sources,
       ...options.objects,

@@ -5,6 +5,7 @@ export interface HostTestExecutorOptions {
   includeDirs: string[];
   linkLibs: string[];
   args: string[];
+  pie: boolean;
   cc?: string;
   verbose: boolean;
 }

@@ -2,6 +2,7 @@ import { ExecutorContext, logger } from '@nx/devkit';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { readFunctionAttributes } from '../../bitcode/attributes';
 import { checkLinkInputs, LinkInput } from '../../bitcode/link-checks';
 import { readBitcodeModuleInfo } from '../../bitcode/module-info';
 import { ET_REL, readElf } from '../../elf/elf';
@@ -78,6 +79,10 @@ async function build(options: LldRelocatableExecutorOptions, context: ExecutorCo
         cFunctions: new Set(cDefined.map((f) => f.name)),
         remarks: readInlineRemarks(remarkFiles(remarks)),
         requireInlined: options.requireInlined,
+        modules: {
+          rust: { ...rust, attributes: readFunctionAttributes(join(root, rust.path)) },
+          helpers: helpers.map((h) => ({ ...h, attributes: readFunctionAttributes(join(root, h.path)) })),
+        },
       });
       writeFileSync(reportTmp, JSON.stringify(result, null, 2) + '\n');
       return result;
@@ -90,9 +95,13 @@ async function build(options: LldRelocatableExecutorOptions, context: ExecutorCo
 
 function enforcePolicy(report: InlineReport, reportPath: string, options: LldRelocatableExecutorOptions): void {
   console.log(formatInlineTable(report));
-  const { requiredCalls } = report.summary;
-  if (requiredCalls === 0) return;
-  const message = `${requiredCalls} call site(s) of helpers matching ${options.requireInlined.join(', ')} were not inlined (see the table above and ${reportPath})`;
+  const { requiredCalls, featureViolations } = report.summary;
+  if (requiredCalls === 0 && featureViolations === 0) return;
+  const problems = [
+    ...(requiredCalls ? [`${requiredCalls} call site(s) of helpers matching ${options.requireInlined.join(', ')} were not inlined`] : []),
+    ...report.featureViolations.map((v) => v.message),
+  ];
+  const message = `${problems.join('; ')} (see the table above and ${reportPath})`;
   if (options.inlinePolicy === 'error') throw new LocalLtoError(message);
   logger.warn(`lld-relocatable: ${message}`);
 }

@@ -92,7 +92,7 @@ describe('nx g nx-local-lto:driver, then nx build and nx test (real nx and toolc
     [['../evil'], /driver name '\.\.\/evil' is not valid/],
     [['9bad'], /driver name '9bad' is not valid/],
     [['evil', '--directory=../evil'], /directory '\.\.\/evil' is outside the workspace/],
-    [['probe', '--profile=kernel'], /the kernel profile is not available yet/],
+    [['probe', '--profile=fast'], /'fast' should be one of user,kernel/],
     [['probe', '--libs=no-such-lib'], /library 'no-such-lib' not found/],
   ])('nx g nx-local-lto:driver %j fails and changes nothing', (args, message) => {
     const r = nx('g', 'nx-local-lto:driver', ...args, '--no-interactive');
@@ -142,7 +142,7 @@ describe('nx g nx-local-lto:driver, then nx build and nx test (real nx and toolc
     }
     for (const name of ['rust-bc', 'clang-bc', 'build']) expect(project.targets[name].outputs.length).toBeGreaterThan(0);
     expect(project.targets.build.outputs).toEqual(['{workspaceRoot}/dist/drivers/probe/probe.o', '{workspaceRoot}/dist/drivers/probe/inline-report.json']);
-    expect(project.targets['clang-bc'].inputs).toContain('{projectRoot}/**/*.c');
+    expect(project.targets['clang-bc'].inputs).toContain('{projectRoot}/helpers/probe_helpers.c');
     expect(project.targets['rust-bc'].inputs).toContain('{projectRoot}/**/*.rs');
     expect(project.targets.test.inputs).toContain('{projectRoot}/test/probe_test.c');
   });

@@ -43,6 +43,7 @@ describe('nx-local-lto:driver', () => {
         kind: 'driver',
         name: 'probe',
         crateRoot: 'src/lib.rs',
+        profile: 'user',
         sources: ['helpers/probe_helpers.c'],
         includeDirs: ['include'],
         libs: [],
@@ -139,6 +140,12 @@ describe('nx-local-lto:driver', () => {
     expect(read(tree, 'hw/net/probe-dir/README.md')).toContain('dist/hw/net/probe-dir/probe.o');
   });
 
+  it('writes the kernel profile into the manifest', async () => {
+    writeJson(tree, 'libs/kh/local-lto.json', { kind: 'c-library', profiles: ['user', 'kernel'] });
+    await driverGenerator(tree, { name: 'kd', profile: 'kernel', libs: 'kh' });
+    expect(readJson(tree, 'drivers/kd/local-lto.json')).toMatchObject({ profile: 'kernel', libs: ['kh'] });
+  });
+
   it('lists c-libraries from libs/ in the manifest', async () => {
     writeJson(tree, 'libs/kernel-helpers/local-lto.json', { kind: 'c-library', sources: ['src/kuid.c'], includeDirs: ['include'] });
     writeJson(tree, 'libs/more/local-lto.json', { kind: 'c-library' });
@@ -184,8 +191,9 @@ describe('nx-local-lto:driver', () => {
       await rejects({ name: 'probe', directory: 'node_modules/probe' }, /^directory 'node_modules\/probe' is inside node_modules\//);
     });
 
-    it('the kernel profile (not available yet)', async () => {
-      await rejects({ name: 'probe', profile: 'kernel' }, /^the kernel profile is not available yet/);
+    it('a library not built for the requested profile', async () => {
+      writeJson(tree, 'libs/user-only/local-lto.json', { kind: 'c-library' });
+      await rejects({ name: 'probe', profile: 'kernel', libs: 'user-only' }, `library 'user-only' is not built for the kernel profile: add "kernel" to "profiles" in libs/user-only/local-lto.json`);
     });
 
     it('options the schema does not accept', async () => {

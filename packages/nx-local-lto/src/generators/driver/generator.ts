@@ -2,7 +2,9 @@ import { formatFiles, generateFiles, GeneratorCallback, getProjects, globAsync, 
 import { basename, dirname, join, posix, win32 } from 'node:path';
 import { LocalLtoError } from '../../errors';
 import { validateOptions } from '../../options/validate-options';
-import { MANIFEST_FILE } from '../../plugin/manifest';
+import { libraryProfiles, Manifest, MANIFEST_FILE } from '../../plugin/manifest';
+import { Profile } from '../../toolchain/profiles';
+import { COMPILE_COMMANDS_FILE, RUST_PROJECT_FILE, writeIdeFiles } from '../ide-sync/generator';
 import { initGenerator } from '../init/generator';
 import { DriverGeneratorSchema } from './schema';
 import schema from './schema.json';
@@ -49,6 +51,7 @@ export interface NormalizedDriverOptions {
   directory: string;
   helpers: HelperTemplate[];
   libs: string[];
+  profile: Profile;
   skipFormat: boolean;
 }
 
@@ -155,7 +158,7 @@ function cLibraries(tree: Tree): string[] {
     : [];
 }
 
-function checkLibs(tree: Tree, given: string | string[]): string[] {
+function checkLibs(tree: Tree, given: string | string[], profile: Profile): string[] {
   const libs = list(given);
   const available = () => {
     const names = cLibraries(tree);
@@ -168,13 +171,15 @@ function checkLibs(tree: Tree, given: string | string[]): string[] {
     seen.add(lib);
     const file = `libs/${lib}/${MANIFEST_FILE}`;
     if (!tree.isFile(file)) fail(`library '${lib}' not found: ${file} does not exist (${available()})`);
-    let kind: unknown;
+    let raw: { kind?: unknown; profiles?: unknown; profile?: unknown } = {};
     try {
-      kind = readJson(tree, file).kind;
+      raw = readJson(tree, file);
     } catch (e) {
       fail(`library '${lib}': ${file} is not valid JSON (${(e as Error).message.split('\n')[0]})`);
     }
-    if (kind !== 'c-library') fail(`library '${lib}' is not a c-library: ${file} has kind ${JSON.stringify(kind)} (${available()})`);
+    if (raw.kind !== 'c-library') fail(`library '${lib}' is not a c-library: ${file} has kind ${JSON.stringify(raw.kind)} (${available()})`);
+    const profiles = libraryProfiles(raw as Partial<Manifest>);
+    if (!profiles.includes(profile)) fail(`library '${lib}' is not built for the ${profile} profile: add "${profile}" to "profiles" in ${file}`);
   }
   return libs;
 }
@@ -204,9 +209,6 @@ export async function normalizeDriverOptions(tree: Tree, rawOptions: Partial<Dri
   const options = validateOptions<DriverGeneratorSchema>(schema, rawOptions);
   const name = options.name.trim();
   const crate = checkName(name);
-  if (options.profile === 'kernel') {
-    fail(`the kernel profile is not available yet in nx-local-lto:driver; generate with --profile=user (the default)`);
-  }
   const directory = checkDirectory(options.directory?.trim() || `drivers/${name}`);
   const projects = await existingProjects(tree);
   if (projects.has(name)) fail(`a project named '${name}' already exists (in ${projects.get(name)}); choose another name`);
@@ -217,21 +219,36 @@ export async function normalizeDriverOptions(tree: Tree, rawOptions: Partial<Dri
     }
   }
   const helpers = checkHelpers(options.helpers, crate);
-  const libs = checkLibs(tree, options.libs);
-  return { name, crate, directory, helpers, libs, skipFormat: options.skipFormat };
+  const libs = checkLibs(tree, options.libs, options.profile);
+  return { name, crate, directory, helpers, libs, profile: options.profile, skipFormat: options.skipFormat };
+}
+
+/**
+ * Runs the IDE sync generator's logic on the tree, so compile_commands.json and
+ * rust-project.json list the new driver and `nx sync:check` passes right after `nx g`.
+ * Without a toolchain it only warns: the driver files are still written, and `nx sync`
+ * writes the IDE files once the toolchain is there.
+ */
+async function updateIdeFiles(tree: Tree): Promise<void> {
+  try {
+    await writeIdeFiles(tree);
+  } catch (e) {
+    logger.warn(`nx-local-lto: ${COMPILE_COMMANDS_FILE} and ${RUST_PROJECT_FILE} were not updated (${(e as Error).message.split('\n')[0]}); run 'nx sync' once the toolchain is installed.`);
+  }
 }
 
 /**
  * `nx g nx-local-lto:driver <name>`: a Rust crate with C helpers, its manifest (the plugin
  * infers rust-bc, clang-bc, build and test from it), a host test and a README. Runs
- * `init` too, so nx.json registers the plugin. On any invalid option it throws before
+ * `init` too, so nx.json registers the plugin, and updates the IDE files (ide-sync). On any invalid option it throws before
  * writing anything.
  */
 export async function driverGenerator(tree: Tree, rawOptions: Partial<DriverGeneratorSchema>): Promise<GeneratorCallback> {
   const options = await normalizeDriverOptions(tree, rawOptions);
   await initGenerator(tree, { skipFormat: true });
-  const { name, crate, directory, helpers, libs } = options;
-  generateFiles(tree, join(__dirname, 'files'), directory, { crate, name, directory, helpers, libs, guard: `${crate.toUpperCase()}_DRIVER_H` });
+  const { name, crate, directory, helpers, libs, profile } = options;
+  generateFiles(tree, join(__dirname, 'files'), directory, { crate, name, directory, helpers, libs, profile, guard: `${crate.toUpperCase()}_DRIVER_H` });
+  await updateIdeFiles(tree);
   if (!options.skipFormat) await formatFiles(tree);
   return () => {
     logger.info(`Driver '${options.name}' created in ${options.directory}. Next: nx build ${options.name} (writes dist/${options.directory}/inline-report.json), then nx test ${options.name}.`);

@@ -13,10 +13,11 @@ describe('nx-local-lto:init', () => {
     tree = createTreeWithEmptyWorkspace();
   });
 
-  it('registers the plugin, caches build and adds the localLtoToolchain named input', async () => {
+  it('registers the plugin, caches build, adds the localLtoToolchain named input and the IDE sync generator', async () => {
     await initGenerator(tree, {});
     const nx = readJson(tree, 'nx.json');
     expect(nx.plugins).toEqual(['nx-local-lto']);
+    expect(nx.sync).toEqual({ globalGenerators: ['nx-local-lto:ide-sync'] });
     expect(nx.targetDefaults.build).toEqual({ cache: true });
     expect(nx.targetDefaults.build.dependsOn).toBeUndefined();
     expect(nx.namedInputs.localLtoToolchain).toEqual([
@@ -42,6 +43,7 @@ describe('nx-local-lto:init', () => {
       plugins: ['nx-local-lto'],
       targetDefaults: { build: { cache: true } },
       namedInputs: { localLtoToolchain: toolchainInput },
+      sync: { globalGenerators: ['nx-local-lto:ide-sync'] },
     });
     const before = tree.read('nx.json', 'utf-8');
     await initGenerator(tree, {});
@@ -82,7 +84,14 @@ describe('nx-local-lto:init', () => {
       plugins: ['nx-local-lto'],
       targetDefaults: { build: { cache: true } },
       namedInputs: { localLtoToolchain: toolchainInput },
+      sync: { globalGenerators: ['nx-local-lto:ide-sync'] },
     });
+  });
+
+  it('adds the IDE sync generator after other global sync generators and keeps the sync settings', async () => {
+    writeJson(tree, 'nx.json', { sync: { applyChanges: true, globalGenerators: ['@nx/js:typescript-sync'] } });
+    await initGenerator(tree, {});
+    expect(readJson(tree, 'nx.json').sync).toEqual({ applyChanges: true, globalGenerators: ['@nx/js:typescript-sync', 'nx-local-lto:ide-sync'] });
   });
 
   it('rejects an unknown option with one line and writes nothing', async () => {

@@ -9,6 +9,8 @@ export const PLUGIN_NAME = 'nx-local-lto';
 /** Named input that lists the environment variables choosing the toolchain and its flags. */
 export const TOOLCHAIN_NAMED_INPUT = 'localLtoToolchain';
 export const TOOLCHAIN_ENV = ['LOCAL_LTO_RUSTC', 'LOCAL_LTO_CLANG', 'LOCAL_LTO_LLVM_LINK', 'LOCAL_LTO_LD', 'RUSTFLAGS'] as const;
+/** The global sync generator that keeps compile_commands.json and rust-project.json current (`nx sync`). */
+export const IDE_SYNC_GENERATOR = 'nx-local-lto:ide-sync';
 
 type PluginEntry = NonNullable<NxJsonConfiguration['plugins']>[number];
 
@@ -17,8 +19,8 @@ function isThisPlugin(entry: PluginEntry): boolean {
 }
 
 /**
- * Edits `nx` (in place) so the plugin is registered, `build` is cached and the toolchain
- * named input exists. Only adds what is missing: a user's own settings are kept. No
+ * Edits `nx` (in place) so the plugin is registered, `build` is cached, the toolchain
+ * named input exists and `nx sync` runs the IDE sync generator. Only adds what is missing: a user's own settings are kept. No
  * `dependsOn` for build: inferred targets carry their own, and a target default would
  * replace it.
  */
@@ -37,9 +39,13 @@ export function addLocalLtoSettings(nx: NxJsonConfiguration): void {
       toolchain.push({ env });
     }
   }
+
+  nx.sync ??= {};
+  const globalGenerators = (nx.sync.globalGenerators ??= []);
+  if (!globalGenerators.includes(IDE_SYNC_GENERATOR)) globalGenerators.push(IDE_SYNC_GENERATOR);
 }
 
-/** `nx g nx-local-lto:init`: registers the plugin in nx.json. Idempotent. */
+/** `nx g nx-local-lto:init`: registers the plugin (and its IDE sync generator) in nx.json. Idempotent. */
 export async function initGenerator(tree: Tree, rawOptions: Partial<InitGeneratorSchema> = {}): Promise<void> {
   const options = validateOptions<InitGeneratorSchema>(schema, rawOptions);
   const before: NxJsonConfiguration = readNxJson(tree) ?? {};

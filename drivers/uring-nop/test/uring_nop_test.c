@@ -2,7 +2,7 @@
 /*
  * Host program of the uring-nop driver: sets up a real io_uring, lets the driver object
  * queue NOPs and reap their completions in batches, and checks every completion's user data.
- * Usage: uring_nop_host [N]   (N NOPs in all, default 256)
+ * Usage: uring_nop_test [N]   (N NOPs in all, default 256)
  */
 #include <stdio.h>
 #include <stdlib.h>

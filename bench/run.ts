@@ -1,0 +1,132 @@
+/**
+ * `npm run bench`: generated-code speed and build speed, measured side by side on this
+ * machine, written to bench/results/latest.{json,md} and ratios.svg, the table printed.
+ *
+ *   node -r @swc-node/register bench/run.ts [--quick] [--out DIR] [--work DIR] [--runs N]
+ *        [--budget SECONDS] [--build-sizes 1,10,100] [--graph-sizes 100,500]
+ *
+ * --quick: tiny sizes and 2 rounds, results in --out (the test suite runs this; it checks
+ * the JSON's shape, never timings). The full run keeps to --budget (default 840 s): a
+ * build size that cannot get one round in the time left is skipped, and rounds are cut
+ * short rather than overrun, each said in the results.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join, relative } from 'node:path';
+import { runBuildSpeed } from './build-speed/run';
+import { ensureDriverPool } from './build-speed/generate';
+import { runCodegen } from './codegen/run';
+import { runGraph } from './graph/run';
+import { Budget, round4 } from './lib/stats';
+import { findTools, machineFacts } from './lib/toolchain';
+import { repoRoot } from './lib/workspace';
+import { ratioChartSvg, RatioPoint } from './report/chart';
+import { resultsMarkdown, Results } from './report/markdown';
+
+interface Args {
+  quick: boolean;
+  out: string;
+  work: string;
+  runs: number;
+  budget: number;
+  buildSizes: number[];
+  graphSizes: number[];
+}
+
+function parseArgs(argv: string[]): Args {
+  const get = (name: string) => {
+    const i = argv.indexOf(`--${name}`);
+    if (i >= 0) return argv[i + 1];
+    const eq = argv.find((a) => a.startsWith(`--${name}=`));
+    return eq?.slice(name.length + 3);
+  };
+  const sizes = (v: string | undefined, d: number[]) => (v ? v.split(',').map(Number) : d);
+  const quick = argv.includes('--quick');
+  const out = get('out') ?? join(repoRoot, 'bench', 'results');
+  return {
+    quick,
+    out,
+    work: get('work') ?? join(quick ? out : join(repoRoot, 'bench', 'results'), 'work'),
+    runs: Number(get('runs') ?? (quick ? 2 : 5)),
+    budget: Number(get('budget') ?? (quick ? 3600 : 840)),
+    buildSizes: sizes(get('build-sizes'), quick ? [1] : [1, 10, 100]),
+    graphSizes: sizes(get('graph-sizes'), quick ? [3] : [100, 500]),
+  };
+}
+
+/** Keeps the README's Benchmarks section (between the bench markers) equal to the latest table. */
+function updateReadme(markdown: string): boolean {
+  const file = join(repoRoot, 'README.md');
+  const text = readFileSync(file, 'utf8');
+  const begin = '<!-- bench:begin (written by npm run bench) -->';
+  const end = '<!-- bench:end -->';
+  const a = text.indexOf(begin);
+  const b = text.indexOf(end);
+  if (a < 0 || b < a) return false;
+  const table = markdown.replace(/\]\(ratios\.svg\)/, '](bench/results/ratios.svg)');
+  writeFileSync(file, `${text.slice(0, a + begin.length)}\n${table}${text.slice(b)}`);
+  return true;
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const started = Date.now();
+  const budget = Budget.seconds(args.budget);
+  const log = (line: string) => console.log(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);
+  mkdirSync(args.work, { recursive: true });
+  const tools = await findTools();
+  const load = loadavg()[0];
+  const notes = [
+    `This machine has ${require('node:os').cpus().length} cores and other engineers' builds and tests ran on it at the same time (1-minute load average ${load.toFixed(1)} at the start): timings are noisy, compare the ratios, which were measured side by side in the same rounds.`,
+  ];
+
+  const pool = join(args.work, 'pool');
+  await ensureDriverPool(pool, Math.max(...args.buildSizes, ...args.graphSizes), log);
+  const codegen = await runCodegen(tools, { work: args.work, quick: args.quick, runs: args.runs, targetSeconds: 0.5, log });
+  const graph = runGraph({ work: args.work, pool, sizes: args.graphSizes, runs: args.runs, budget, log });
+  const build = runBuildSpeed(tools, { work: args.work, pool, sizes: args.buildSizes, runs: args.runs, budget, log });
+
+  const cold = build.rows[build.rows.length - 1];
+  if (cold) {
+    notes.push(
+      `Cold nx vs make: at ${cold.drivers} driver(s) nx took ${(cold.nx_cold_s / cold.tasks).toFixed(2)} s per task against ${(cold.make_cold_s / cold.drivers).toFixed(2)} s per driver for make on the same compiler commands; each Nx task runs in its own process that loads the plugin from TypeScript source (@swc-node/register, ajv, execa), which costs more than the compilers.`,
+    );
+  }
+  if (build.rows.some((r) => r.runs_cold < args.runs || r.runs_cached < args.runs || r.runs_incremental < args.runs) || build.skipped.length) {
+    notes.push(`To stay within the ${args.budget} s budget some build figures have fewer than ${args.runs} rounds or were skipped (see the rounds column); run with --budget and --build-sizes to measure more.`);
+  }
+  if (graph.rows.some((r) => r.runs < args.runs)) notes.push(`Some graph figures have fewer than ${args.runs} rounds (time budget).`);
+  notes.push(`1-minute load average at the end: ${loadavg()[0].toFixed(1)}.`);
+
+  const results: Results & { schemaVersion: number } = {
+    schemaVersion: 1,
+    date: new Date().toISOString().slice(0, 10),
+    mode: args.quick ? 'quick' : 'full',
+    duration_s: round4((Date.now() - started) / 1000),
+    machine: { ...machineFacts(tools), loadavg_start: round4(load), loadavg_end: round4(loadavg()[0]) },
+    notes,
+    codegen,
+    build,
+    graph,
+  };
+
+  const points: RatioPoint[] = [
+    ...codegen.benchmarks.map((b) => ({ comparison: 'separate / local_lto (speed-up of local LTO)', item: String(b.name), ratio: b.separate_over_local as number, min: b.separate_over_local_min as number, max: b.separate_over_local_max as number })),
+    ...codegen.benchmarks.map((b) => ({ comparison: 'local_lto / full_lto (cost vs whole-program LTO)', item: String(b.name), ratio: b.local_over_full as number, min: b.local_over_full_min as number, max: b.local_over_full_max as number })),
+    ...build.rows.map((r) => ({ comparison: 'nx cold / make cold', item: `${r.drivers} driver(s)`, ratio: r.nx_cold_over_make, min: r.nx_cold_over_make_min, max: r.nx_cold_over_make_max })),
+    ...build.rows.map((r) => ({ comparison: 'nx cached / Nx floor', item: `${r.drivers} driver(s)`, ratio: r.nx_cached_over_floor, min: r.nx_cached_over_floor_min, max: r.nx_cached_over_floor_max })),
+  ];
+  mkdirSync(args.out, { recursive: true });
+  writeFileSync(join(args.out, 'ratios.svg'), await ratioChartSvg(points, `nx-local-lto benchmarks, ${results.date}`));
+  writeFileSync(join(args.out, 'latest.json'), JSON.stringify(results, null, 2) + '\n');
+  const md = resultsMarkdown(results, 'ratios.svg');
+  writeFileSync(join(args.out, 'latest.md'), md);
+  console.log(`\n${md}`);
+  if (!args.quick && relative(join(repoRoot, 'bench', 'results'), args.out) === '' && updateReadme(md)) log('README.md Benchmarks section updated');
+  log(`wrote ${join(args.out, 'latest.json')}, latest.md, ratios.svg in ${results.duration_s} s`);
+}
+
+main().catch((e: Error) => {
+  console.error(e.message);
+  process.exit(1);
+});

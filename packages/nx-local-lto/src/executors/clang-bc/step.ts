@@ -1,0 +1,30 @@
+import { CBitcodeStep } from '../../pipeline/commands';
+import { ClangBcExecutorOptions } from './schema';
+
+/** Where one compile writes: the bitcode, its dependency file and the name the `.d` gives it. */
+export interface CBitcodeOutputs {
+  bitcodeOut: string;
+  depFileOut: string;
+  depTarget: string;
+}
+
+/**
+ * The CLANG-BC step of one source from clang-bc's options (schema defaults applied), the
+ * triple of the rustc in use (its host unless option `target`) and the workspace root.
+ * The executor and compile_commands.json both build their command lines from this, so
+ * the IDE sees exactly the flags of the build.
+ */
+export function cBitcodeStep(options: ClangBcExecutorOptions, rustcHost: string, workspaceRoot: string, source: string, out: CBitcodeOutputs): CBitcodeStep {
+  return {
+    source,
+    target: options.target ?? rustcHost,
+    ltoMode: options.ltoMode,
+    optLevel: options.optLevel,
+    profile: options.profile,
+    includeDirs: options.includeDirs,
+    defines: options.defines,
+    cflags: options.cflags,
+    workspaceRoot,
+    ...out,
+  };
+}

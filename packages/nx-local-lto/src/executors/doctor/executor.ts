@@ -1,0 +1,20 @@
+import { ExecutorContext } from '@nx/devkit';
+import { LocalLtoError } from '../../errors';
+import { formatDoctor, runDoctor } from '../../toolchain/doctor';
+import { runExecutor } from '../run-executor';
+import { DoctorExecutorOptions } from './schema';
+import schema from './schema.json';
+
+async function doctor(options: DoctorExecutorOptions): Promise<void> {
+  const report = await runDoctor(options);
+  console.log(formatDoctor(report));
+  if (!report.ok) {
+    const packages = [...new Set(report.checks.filter((c) => !c.ok && c.fix).map((c) => c.fix!))];
+    throw new LocalLtoError(`the toolchain cannot build with local LTO${packages.length ? `; install ${packages.join(' ')} (apt-get install -y ${packages.join(' ')})` : ''}`);
+  }
+}
+
+/** nx-local-lto:doctor: print the toolchain in use and whether it fits together. */
+export default function doctorExecutor(options: DoctorExecutorOptions, context: ExecutorContext) {
+  return runExecutor('doctor', schema, options, context, doctor);
+}

@@ -1,0 +1,8 @@
+/** Options of nx-local-lto:doctor; see schema.json for each option's description. */
+export interface DoctorExecutorOptions {
+  rustc?: string;
+  clang?: string;
+  llvmLink?: string;
+  linker?: string;
+  verbose: boolean;
+}
