@@ -10,7 +10,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { run } from '../lib/proc';
-import { Budget, figure, Figure, ratio, round4, sideBySide } from '../lib/stats';
+import { Budget, figure, Figure, median, ratio, round4, sideBySide } from '../lib/stats';
 import { Tools } from '../lib/toolchain';
 import { createWorkspace, nx, nxEnv, taskCounts } from '../lib/workspace';
 import { addDrivers } from './generate';
@@ -155,7 +155,7 @@ export function runBuildSpeed(tools: Tools, o: BuildSpeedOptions): { runs: numbe
       nx_cached_over_floor: round4(ratio(cached.nx_cached, cached.nx_floor).median),
       nx_cached_over_floor_min: round4(ratio(cached.nx_cached, cached.nx_floor).min),
       nx_cached_over_floor_max: round4(ratio(cached.nx_cached, cached.nx_floor).max),
-      incremental_tasks: Math.max(...ran),
+      incremental_tasks: Math.round(median(ran)),
       ...fig(figure(incremental), 'incremental'),
     });
   }

@@ -45,14 +45,15 @@ export function nx(dir: string, args: readonly string[], env: NodeJS.ProcessEnv)
 
 /**
  * Tasks Nx ran and tasks it restored from cache, from its closing summary
- * ("Successfully ran target build for 3 projects and 6 tasks they depend on",
+ * ("Successfully ran target build for 3 projects and 6 tasks they depend on" or
+ * "... for project drv000 and 2 tasks it depends on",
  * "Nx read the output from the cache instead of running the command for 8 out of 9 tasks.").
  */
 export function taskCounts(output: string): { total: number; cached: number; ran: number } {
   const plain = output.replace(/\x1b\[[0-9;]*m/g, '');
-  const main = /Successfully ran targets? .*? for (\d+) projects?(?: and (\d+) tasks? (?:they|it) depends? on)?/.exec(plain);
+  const main = /Successfully ran targets? .*? for (?:(\d+) projects|project \S+)(?: and (\d+) tasks? (?:they|it) depends? on)?/.exec(plain);
   if (!main) throw new Error(`bench: no task summary in nx output:\n${plain.split('\n').slice(-15).join('\n')}`);
-  const total = Number(main[1]) + Number(main[2] ?? 0);
+  const total = (main[1] ? Number(main[1]) : 1) + Number(main[2] ?? 0);
   const fromCache = /cache instead of running the command for (\d+) out of (\d+) tasks?/.exec(plain);
   const cached = fromCache ? Number(fromCache[1]) : 0;
   return { total, cached, ran: total - cached };

@@ -22,12 +22,12 @@ const { randomUUID } = require('node:crypto');
 const { existsSync } = require('node:fs');
 const { join } = require('node:path');
 
-const TOOLS = ['rustc', 'clang', 'llvm-link', 'ld.lld', 'cc'];
+const TOOLS = ['rustc', 'clang', 'llvm-link', 'ld.lld', 'llvm-objcopy', 'cc'];
 /** Command-line flag -> discover.ts option name. */
-const FLAGS = { rustc: 'rustc', clang: 'clang', 'llvm-link': 'llvmLink', linker: 'linker', cc: 'cc' };
+const FLAGS = { rustc: 'rustc', clang: 'clang', 'llvm-link': 'llvmLink', linker: 'linker', objcopy: 'objcopy', cc: 'cc' };
 
 function usage(message) {
-  process.stderr.write(`toolchain-id: ${message}\nusage: toolchain-id.js <${TOOLS.join('|')}> [--rustc=PATH] [--clang=PATH] [--llvm-link=PATH] [--linker=PATH] [--cc=PATH]\n`);
+  process.stderr.write(`toolchain-id: ${message}\nusage: toolchain-id.js <${TOOLS.join('|')}> [--rustc=PATH] [--clang=PATH] [--llvm-link=PATH] [--linker=PATH] [--objcopy=PATH] [--cc=PATH]\n`);
   process.exit(2);
 }
 

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 
 export const ET_REL = 1;
 export const SHF_EXECINSTR = 0x4;
+export const STT_OBJECT = 1;
 export const STT_FUNC = 2;
 export const STT_SECTION = 3;
 export const STB_LOCAL = 0;

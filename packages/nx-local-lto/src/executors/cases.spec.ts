@@ -405,6 +405,14 @@ describe('case 06: helper symbols leak out of the object', () => {
     }
   }
 
+  test('with internalize false the symbol policy alone keeps the helper local', async () => {
+    const ws = workspace('06');
+    await buildTwoDrivers(ws, { internalize: false });
+    for (const n of ['a', 'b']) expect(externalDefined(ws.abs(`dist/drv/${n}.o`))).not.toContain('helper_scale');
+    const both = run('ld.lld-22', ['-r', 'dist/drv/a.o', 'dist/drv/b.o', '-o', 'both.o'], ws.root);
+    expect(both.status).toBe(0);
+  });
+
   test('two drivers built by the executors link together; no helper symbol is global', async () => {
     const ws = workspace('06');
     await buildTwoDrivers(ws);
@@ -437,9 +445,9 @@ describe('case 06: helper symbols leak out of the object', () => {
     expect(both.stderr).toMatch(/duplicate symbol: helper_scale/);
   });
 
-  test('positive control through the product: internalize false leaks helper_scale and the report counts it', async () => {
+  test('positive control through the product: no internalization and every symbol exported leaks helper_scale, and the report counts it', async () => {
     const ws = workspace('06');
-    await buildTwoDrivers(ws, { internalize: false });
+    await buildTwoDrivers(ws, { internalize: false, exports: ['*'] });
     for (const n of ['a', 'b']) {
       expect(externalDefined(ws.abs(`dist/drv/${n}.o`))).toContain('helper_scale');
       const report = JSON.parse(readFileSync(ws.abs(`dist/drv/${n}.json`), 'utf8')) as InlineReport;

@@ -17,6 +17,7 @@ export type BlockerCause =
   | 'optnone'
   | 'noinline'
   | 'attribute-mismatch'
+  | 'native-fallback'
   | 'unknown';
 
 export interface Diagnosis {

@@ -4,6 +4,7 @@ import { ElfObject } from '../elf/elf';
 import { FunctionAttributes } from '../bitcode/attributes';
 import { BitcodeModuleInfo } from '../bitcode/module-info';
 import { Diagnosis, diagnoseCall, FeatureViolation, featureViolation, FunctionFacts, SiteFacts } from './diagnosis';
+import { demangleRust } from './demangle';
 import { InlineRemark } from './remarks';
 
 /** `inlined`: no relocation to the helper is left in the caller; `call`: a real call remains. */
@@ -41,6 +42,8 @@ export interface InlineReport {
   schemaVersion: 1;
   /** Workspace-relative path of the object the report describes. */
   object: string;
+  /** `lto`, or `native` for the fallback build without LLVM bitcode (every helper a call). */
+  build: 'lto' | 'native';
   summary: {
     helpers: number;
     callSites: number;
@@ -78,6 +81,15 @@ export interface ReportInput {
    * features. Without it call sites carry no diagnosis and no feature check is made.
    */
   modules?: { rust: ModuleFacts; helpers: readonly ModuleFacts[] };
+  /** Set for the native fallback build: why nothing could be inlined, and what to install. */
+  nativeFallback?: { reason: string; packages: readonly string[] };
+}
+
+/** The diagnosis of every call in a native fallback build. */
+function nativeFallbackDiagnosis(helper: string, caller: string, fallback: NonNullable<ReportInput['nativeFallback']>): Diagnosis {
+  const fix = `install ${fallback.packages.join(' ')} (apt-get install -y ${fallback.packages.join(' ')}) and rebuild`;
+  const detail = 'the object was built by the system C compiler and ld -r, not by LTO';
+  return { cause: 'native-fallback', detail, fix, message: `${helper} is not inlined into ${demangleRust(caller)} (${fallback.reason}): ${detail}. Fix: ${fix}.` };
 }
 
 /** Facts of the function `name` defined in one of `modules` (the first that defines it). */
@@ -149,6 +161,7 @@ export function buildInlineReport(input: ReportInput): InlineReport {
             relocations,
             callerInObject,
             ...(remark ? { remark } : {}),
+            ...(verdict === 'call' && input.nativeFallback ? { diagnosis: nativeFallbackDiagnosis(symbol, caller, input.nativeFallback) } : {}),
             ...(verdict === 'call' && facts ? { diagnosis: diagnoseCall(facts) } : {}),
           };
         });
@@ -159,6 +172,7 @@ export function buildInlineReport(input: ReportInput): InlineReport {
   return {
     schemaVersion: 1,
     object: input.object,
+    build: input.nativeFallback ? 'native' : 'lto',
     summary: {
       helpers: helpers.length,
       callSites: all.length,

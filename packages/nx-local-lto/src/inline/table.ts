@@ -24,13 +24,16 @@ export function formatInlineTable(report: InlineReport): string {
     const widths = header.map((h, i) => Math.min(48, Math.max(h.length, ...rows.map((r) => r[i].length))));
     const fmt = (r: string[]) => '  ' + r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ');
     lines.push(fmt(header));
-    const diagnoses = report.helpers.flatMap((h) => h.callSites.map((c) => c.diagnosis));
+    // A native fallback build has one reason for every call: say it once, below.
+    const diagnoses = report.build === 'native' ? [] : report.helpers.flatMap((h) => h.callSites.map((c) => c.diagnosis));
     rows.forEach((row, i) => {
       lines.push(fmt(row));
       const d = diagnoses[i];
       if (d) lines.push(`      why: ${d.message}`);
     });
   }
+  const native = report.helpers.flatMap((h) => h.callSites).find((c) => c.diagnosis?.cause === 'native-fallback')?.diagnosis;
+  if (native) lines.push(`  every call: ${native.detail} (fallback build without LLVM bitcode). Fix: ${native.fix}.`);
   const unused = report.helpers.filter((h) => h.callSites.length === 0).length;
   if (unused) lines.push(`  (${unused} helpers are not called from Rust code)`);
   for (const h of report.helpers) {

@@ -24,6 +24,8 @@ export interface RustBitcodeStep {
   depInfoOut: string;
   /** Also write the crate's `.rmeta` here, for crates that others use through `--extern`. */
   metadataOut?: string;
+  /** Native fallback: write a native object (`--emit=obj`) here instead of bitcode. */
+  nativeObjectOut?: string;
 }
 
 /**
@@ -32,7 +34,8 @@ export interface RustBitcodeStep {
  * `panic=abort` so extern "C" code needs no `rust_eh_personality` (F7).
  */
 export function rustBitcodeArgs(s: RustBitcodeStep): string[] {
-  const emit = [`dep-info=${s.depInfoOut}`, `llvm-bc=${s.bitcodeOut}`, ...(s.metadataOut ? [`metadata=${s.metadataOut}`] : [])];
+  const code = s.nativeObjectOut ? `obj=${s.nativeObjectOut}` : `llvm-bc=${s.bitcodeOut}`;
+  const emit = [`dep-info=${s.depInfoOut}`, code, ...(s.metadataOut ? [`metadata=${s.metadataOut}`] : [])];
   const dependencyDirs = [...new Set(Object.values(s.externs).map((p) => p.replace(/\/[^/]*$/, '') || '.'))];
   return [
     `--edition=${s.edition}`,
@@ -119,7 +122,7 @@ export function clangBitcodeArgs(s: CBitcodeStep): string[] {
     `--target=${s.target}`,
     `-O${s.optLevel}`,
     `-flto=${s.ltoMode}`,
-    ...PROFILE_FLAGS[s.profile].clang,
+    ...PROFILE_FLAGS[s.profile].c,
     ...s.includeDirs.map((d) => `-I${d}`),
     ...s.defines.map((d) => `-D${d}`),
     `-ffile-prefix-map=${s.workspaceRoot}=.`,
@@ -128,6 +131,38 @@ export function clangBitcodeArgs(s: CBitcodeStep): string[] {
     '-c', s.source,
     '-o', s.bitcodeOut,
   ];
+}
+
+/**
+ * CC-NATIVE (fallback without clang): the same C file to a native object with the system
+ * C compiler (GCC on Debian), the same profile flags, no LTO. Helpers stay calls.
+ */
+export function nativeCArgs(s: Omit<CBitcodeStep, 'target' | 'ltoMode' | 'bitcodeOut'> & { objectOut: string }): string[] {
+  return [
+    `-O${s.optLevel}`,
+    ...PROFILE_FLAGS[s.profile].c,
+    ...s.includeDirs.map((d) => `-I${d}`),
+    ...s.defines.map((d) => `-D${d}`),
+    `-ffile-prefix-map=${s.workspaceRoot}=.`,
+    ...s.cflags,
+    '-MD', '-MF', s.depFileOut, '-MT', s.depTarget,
+    '-c', s.source,
+    '-o', s.objectOut,
+  ];
+}
+
+/**
+ * LOCALIZE: every defined global symbol not in the keep list (the driver's exports)
+ * becomes LOCAL, with `llvm-objcopy`/GNU `objcopy` `--keep-global-symbols=<file>`;
+ * undefined symbols stay global.
+ */
+export function localizeArgs(object: string, keepListFile: string): string[] {
+  return [`--keep-global-symbols=${keepListFile}`, object];
+}
+
+/** LD-R (native fallback): GNU `ld -r` on native objects, no LTO. */
+export function nativeRelocatableArgs(inputs: readonly string[], out: string): string[] {
+  return ['-r', ...inputs, '-o', out];
 }
 
 /**

@@ -40,6 +40,8 @@ export interface Manifest {
   cfg: string[];
   /** Globs of helpers that must be inlined (lld-relocatable requireInlined). */
   requireInlined: string[];
+  /** Driver symbols that stay GLOBAL (lld-relocatable exports). Default: the crate's #[no_mangle] items. */
+  exports?: string[];
   /** Host test program (driver): C files linked with the object and run by the `test` target. */
   test?: { sources: string[]; linkLibs: string[]; args: string[] };
 }
@@ -69,6 +71,7 @@ export function normalizeManifest(file: string, raw: Partial<Manifest> & { kind?
     rustflags: raw.rustflags ?? [],
     cfg: raw.cfg ?? [],
     requireInlined: raw.requireInlined ?? ['rust_helper_*'],
+    ...(raw.exports ? { exports: raw.exports } : {}),
     ...(raw.test ? { test: { sources: raw.test.sources ?? [], linkLibs: raw.test.linkLibs ?? [], args: raw.test.args ?? [] } } : {}),
   };
 }

@@ -2,6 +2,7 @@ import { logger, TargetConfiguration } from '@nx/devkit';
 import { join } from 'node:path';
 import { cBitcodePath, defaultCBitcodeDir } from '../executors/clang-bc/output-paths';
 import { defaultRustBitcodePath } from '../executors/rust-bc/executor';
+import { FALLBACK_ENV, nativeObjectPath } from '../toolchain/build-mode';
 import { Profile } from '../toolchain/profiles';
 import { Manifest, MANIFEST_FILE } from './manifest';
 import { toolIdentityInputs } from './tool-identity';
@@ -36,10 +37,12 @@ function rustBcTarget(m: Manifest, libs: Manifest[], emitMetadata: boolean): Tar
       `{projectRoot}/${MANIFEST_FILE}`,
       { dependentTasksOutputFiles: '**/*.rmeta', transitive: true },
       { env: 'RUSTFLAGS' },
+      { env: FALLBACK_ENV },
       ...toolIdentityInputs('rustc'),
       { externalDependencies: [] },
     ],
-    outputs: [out.bitcode, out.depInfo, ...(emitMetadata ? [out.rmeta] : [])].map(ws),
+    // The native fallback writes <crate>.o where the bitcode would be (never both).
+    outputs: [out.bitcode, nativeObjectPath(out.bitcode), out.depInfo, ...(emitMetadata ? [out.rmeta] : [])].map(ws),
     options: {
       crateRoot: join(m.root, m.crateRoot),
       crateName: m.crateName,
@@ -75,11 +78,12 @@ function clangBcTarget(m: Manifest, libs: Manifest[], profile: Profile): TargetC
       '{projectRoot}/**/*.h',
       `{projectRoot}/${MANIFEST_FILE}`,
       ...cLibs.map((l) => ws(`${l.root}/**/*.h`)),
+      { env: FALLBACK_ENV },
       ...toolIdentityInputs('rustc'),
       ...toolIdentityInputs('clang'),
       { externalDependencies: [] },
     ],
-    outputs: outputs.flatMap((b) => [b, b.replace(/\.bc$/, '.d')]).map(ws),
+    outputs: outputs.flatMap((b) => [b, nativeObjectPath(b), b.replace(/\.bc$/, '.d')]).map(ws),
     options: {
       sources: m.sources.map((s) => join(m.root, s)),
       includeDirs: includeDirs(m, libs),
@@ -110,9 +114,12 @@ function driverBuildTarget(m: Manifest, libs: Manifest[]): TargetConfiguration {
     inputs: [
       `{projectRoot}/${MANIFEST_FILE}`,
       { dependentTasksOutputFiles: '**/*.bc', transitive: true },
+      { dependentTasksOutputFiles: '**/*.o', transitive: true },
+      { env: FALLBACK_ENV },
       ...toolIdentityInputs('rustc'),
       ...toolIdentityInputs('llvm-link'),
       ...toolIdentityInputs('ld.lld'),
+      ...toolIdentityInputs('llvm-objcopy'),
       { externalDependencies: [] },
     ],
     outputs: [output, report].map(ws),
@@ -122,6 +129,7 @@ function driverBuildTarget(m: Manifest, libs: Manifest[]): TargetConfiguration {
       output,
       report,
       requireInlined: m.requireInlined,
+      ...(m.exports ? { exports: m.exports } : {}),
     },
     metadata: {
       technologies,

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 /** Plain CommonJS script that prints a tool's resolved path and version (bin/toolchain-id.js). */
 export const TOOLCHAIN_ID_SCRIPT = join(__dirname, '..', '..', 'bin', 'toolchain-id.js');
 
-export type Tool = 'rustc' | 'clang' | 'llvm-link' | 'ld.lld' | 'cc';
+export type Tool = 'rustc' | 'clang' | 'llvm-link' | 'ld.lld' | 'llvm-objcopy' | 'cc';
 
 /** Tool paths a target's options may set (they come first in discovery). */
 export interface ToolPaths {
@@ -12,10 +12,11 @@ export interface ToolPaths {
   clang?: string;
   llvmLink?: string;
   linker?: string;
+  objcopy?: string;
   cc?: string;
 }
 
-const FLAG: Record<keyof ToolPaths, string> = { rustc: 'rustc', clang: 'clang', llvmLink: 'llvm-link', linker: 'linker', cc: 'cc' };
+const FLAG: Record<keyof ToolPaths, string> = { rustc: 'rustc', clang: 'clang', llvmLink: 'llvm-link', linker: 'linker', objcopy: 'objcopy', cc: 'cc' };
 
 const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 

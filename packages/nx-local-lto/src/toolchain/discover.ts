@@ -6,7 +6,7 @@ import { describeRustc, RustcInfo, rustLldPath } from './rustc';
 import { formatLlvmVersion, LlvmVersion, parseLlvmVersion } from './version';
 
 /** The LLVM tools the pipeline runs besides rustc. */
-export type LlvmToolKind = 'clang' | 'llvm-link' | 'ld.lld';
+export type LlvmToolKind = 'clang' | 'llvm-link' | 'ld.lld' | 'llvm-objcopy';
 
 /** Tool paths a user may set per target; each overrides its environment variable. */
 export interface ToolchainOptions {
@@ -18,6 +18,8 @@ export interface ToolchainOptions {
   llvmLink?: string;
   /** ld.lld (or rust-lld) to run (env LOCAL_LTO_LD). */
   linker?: string;
+  /** llvm-objcopy to run (env LOCAL_LTO_OBJCOPY), for the symbol policy. */
+  objcopy?: string;
 }
 
 /** A tool found for the pipeline, with the LLVM it reads and writes. */
@@ -33,12 +35,12 @@ export interface ResolvedTool {
 }
 
 /** Environment variables honoured by toolchain discovery (they belong in cache inputs). */
-export const TOOL_ENV = { rustc: 'LOCAL_LTO_RUSTC', clang: 'LOCAL_LTO_CLANG', 'llvm-link': 'LOCAL_LTO_LLVM_LINK', 'ld.lld': 'LOCAL_LTO_LD' } as const;
+export const TOOL_ENV = { rustc: 'LOCAL_LTO_RUSTC', clang: 'LOCAL_LTO_CLANG', 'llvm-link': 'LOCAL_LTO_LLVM_LINK', 'ld.lld': 'LOCAL_LTO_LD', 'llvm-objcopy': 'LOCAL_LTO_OBJCOPY' } as const;
 
 /** Debian package that provides each tool for LLVM major M (`<package>-M`). */
-const DEBIAN_PACKAGE: Record<LlvmToolKind, string> = { clang: 'clang', 'llvm-link': 'llvm', 'ld.lld': 'lld' };
+const DEBIAN_PACKAGE: Record<LlvmToolKind, string> = { clang: 'clang', 'llvm-link': 'llvm', 'ld.lld': 'lld', 'llvm-objcopy': 'llvm' };
 
-const OPTION_NAME: Record<LlvmToolKind, keyof ToolchainOptions> = { clang: 'clang', 'llvm-link': 'llvmLink', 'ld.lld': 'linker' };
+const OPTION_NAME: Record<LlvmToolKind, keyof ToolchainOptions> = { clang: 'clang', 'llvm-link': 'llvmLink', 'ld.lld': 'linker', 'llvm-objcopy': 'objcopy' };
 
 /** The Debian package that provides `kind` for LLVM `major`, e.g. `lld-22`. */
 export function debianPackageFor(kind: LlvmToolKind, major: number): string {

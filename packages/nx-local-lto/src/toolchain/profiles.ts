@@ -18,13 +18,14 @@ export const PROFILES: readonly Profile[] = ['user', 'kernel'];
 
 export interface ProfileFlags {
   rustc: string[];
-  clang: string[];
+  /** C compiler flags; clang and GCC (the native fallback) both accept every one. */
+  c: string[];
 }
 
 export const PROFILE_FLAGS: Record<Profile, ProfileFlags> = {
   user: {
     rustc: ['-Crelocation-model=pic'],
-    clang: ['-fPIC'],
+    c: ['-fPIC'],
   },
   kernel: {
     rustc: [
@@ -33,7 +34,7 @@ export const PROFILE_FLAGS: Record<Profile, ProfileFlags> = {
       '-Cno-redzone=yes',
       '-Ctarget-feature=-sse,-sse2,-avx,-avx2,+soft-float',
     ],
-    clang: [
+    c: [
       '-mcmodel=kernel',
       '-mno-red-zone',
       '-mno-sse',

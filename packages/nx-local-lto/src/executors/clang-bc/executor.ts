@@ -1,11 +1,13 @@
 import { ExecutorContext } from '@nx/devkit';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { BitcodeFormatError, readBitcodeModuleInfo } from '../../bitcode/module-info';
 import { LocalLtoError } from '../../errors';
 import { withStagedOutputs } from '../../fs/staged-outputs';
-import { clangBitcodeArgs } from '../../pipeline/commands';
+import { clangBitcodeArgs, nativeCArgs } from '../../pipeline/commands';
 import { runTool } from '../../process/run-tool';
-import { resolveLlvmTool, resolveRustc } from '../../toolchain/discover';
+import { fallbackOf, nativeObjectPath, resolveBuildMode } from '../../toolchain/build-mode';
+import { resolveRustc } from '../../toolchain/discover';
 import { assertInputsExist, projectRootOf } from '../inputs';
 import { isVerbose, runExecutor } from '../run-executor';
 import { cBitcodePath, defaultCBitcodeDir } from './output-paths';
@@ -23,17 +25,25 @@ async function build(options: ClangBcExecutorOptions, context: ExecutorContext):
   ]);
   const outputs = options.sources.map((source) => cBitcodePath(outputDir, projectRoot, source));
   const rustc = await resolveRustc(options);
-  const clang = await resolveLlvmTool('clang', rustc, options);
+  const mode = await resolveBuildMode(fallbackOf(options.fallback), rustc, options);
   const verbose = isVerbose(options);
   for (const [i, source] of options.sources.entries()) {
     const bitcode = outputs[i];
+    const code = mode.mode === 'lto' ? bitcode : nativeObjectPath(bitcode);
     const depFile = bitcode.replace(/\.bc$/, '.d');
-    await withStagedOutputs('clang-bc', [join(root, bitcode), join(root, depFile)], async ([bcTmp, dTmp]) => {
-      const args = clangBitcodeArgs(cBitcodeStep(options, rustc.host, root, source, { bitcodeOut: bcTmp, depFileOut: dTmp, depTarget: bitcode }));
-      console.log(`  CLANG-BC ${source} -> ${bitcode}`);
-      await runTool(clang.path, [...clang.prefixArgs, ...args], { cwd: root, verbose });
-      assertWroteBitcode(bcTmp, source, options);
+    await withStagedOutputs('clang-bc', [join(root, code), join(root, depFile)], async ([codeTmp, dTmp]) => {
+      const step = cBitcodeStep(options, rustc.host, root, source, { bitcodeOut: codeTmp, depFileOut: dTmp, depTarget: code });
+      if (mode.mode === 'lto') {
+        console.log(`  CLANG-BC ${source} -> ${code}`);
+        await runTool(mode.clang.path, [...mode.clang.prefixArgs, ...clangBitcodeArgs(step)], { cwd: root, verbose });
+        assertWroteBitcode(codeTmp, source, options);
+      } else {
+        console.log(`  CC-NATIVE ${source} -> ${code}`);
+        await runTool(options.cc ?? process.env.CC ?? 'cc', nativeCArgs({ ...step, objectOut: codeTmp }), { cwd: root, verbose });
+      }
     });
+    // The other mode's output must not survive to be linked by mistake.
+    rmSync(join(root, mode.mode === 'lto' ? nativeObjectPath(bitcode) : bitcode), { force: true });
   }
 }
 
@@ -55,7 +65,7 @@ function assertWroteBitcode(file: string, source: string, options: ClangBcExecut
   }
 }
 
-/** nx-local-lto:clang-bc: C sources to `.bc` files (+ `.d` dependency files). */
+/** nx-local-lto:clang-bc: C sources to `.bc` files (+ `.d` dependency files); `.o` files in the native fallback. */
 export default function clangBcExecutor(options: ClangBcExecutorOptions, context: ExecutorContext) {
   return runExecutor('clang-bc', schema, options, context, build);
 }

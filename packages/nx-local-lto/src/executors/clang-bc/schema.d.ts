@@ -1,3 +1,4 @@
+import type { Fallback } from '../../toolchain/build-mode';
 import type { Profile } from '../../toolchain/profiles';
 
 /** Options of nx-local-lto:clang-bc; see schema.json for each option's description and default. */
@@ -13,5 +14,7 @@ export interface ClangBcExecutorOptions {
   outputDir?: string;
   clang?: string;
   rustc?: string;
+  fallback?: Fallback;
+  cc?: string;
   verbose: boolean;
 }

@@ -2,21 +2,21 @@ import { ExecutorContext, logger } from '@nx/devkit';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { readFunctionAttributes } from '../../bitcode/attributes';
-import { checkLinkInputs, LinkInput } from '../../bitcode/link-checks';
-import { readBitcodeModuleInfo } from '../../bitcode/module-info';
 import { ET_REL, readElf } from '../../elf/elf';
+import { applyExports } from '../../elf/symbol-policy';
 import { LocalLtoError } from '../../errors';
 import { withStagedOutputs } from '../../fs/staged-outputs';
-import { readInlineRemarks, remarkFiles } from '../../inline/remarks';
 import { buildInlineReport, InlineReport } from '../../inline/report';
 import { formatInlineTable } from '../../inline/table';
-import { lldRelocatableArgs, llvmLinkArgs } from '../../pipeline/commands';
+import { localizeArgs } from '../../pipeline/commands';
 import { runTool } from '../../process/run-tool';
-import { assertReadableBy } from '../../toolchain/compatibility';
-import { resolveLlvmTool, resolveRustc } from '../../toolchain/discover';
+import { fallbackOf, resolveBuildMode } from '../../toolchain/build-mode';
+import { resolveRustc } from '../../toolchain/discover';
 import { assertInputsExist, projectRootOf } from '../inputs';
 import { isVerbose, runExecutor } from '../run-executor';
+import { prepareLtoLink } from './link-lto';
+import { prepareNativeLink } from './link-native';
+import { LinkStep } from './link-step';
 import { LldRelocatableExecutorOptions } from './schema';
 import schema from './schema.json';
 
@@ -25,65 +25,46 @@ export function defaultObjectPath(projectRoot: string, projectName: string): str
   return join('dist', projectRoot, `${projectName}.o`);
 }
 
-function readLinkInput(root: string, path: string): LinkInput {
-  return { path, info: readBitcodeModuleInfo(join(root, path)) };
+/** Local LTO, or the native fallback when clang is missing and `fallback` is "native". */
+async function prepareLink(options: LldRelocatableExecutorOptions, root: string): Promise<LinkStep> {
+  const rustc = await resolveRustc(options);
+  const fallback = fallbackOf(options.fallback);
+  const mode = fallback === 'native' ? await resolveBuildMode(fallback, rustc, options) : undefined;
+  if (mode?.mode === 'native') return prepareNativeLink(options, rustc, root, mode.why);
+  assertInputsExist(root, [['rustBitcode', options.rustBitcode], ...options.bitcode.map((p): [string, string] => ['bitcode', p])]);
+  return prepareLtoLink(options, rustc, root);
+}
+
+/**
+ * LOCALIZE: the symbol policy. Every defined symbol that `exports` (default: the crate's
+ * `#[no_mangle]` items) does not name becomes LOCAL, so helpers, support-crate code and
+ * Rust-mangled functions never clash between drivers (case 06).
+ */
+async function applySymbolPolicy(step: LinkStep, options: LldRelocatableExecutorOptions, object: string, scratch: string, root: string, verbose: boolean): Promise<void> {
+  const exports = options.exports ?? step.defaultExports;
+  const { keep, localize, unmatched } = applyExports(readElf(object), exports);
+  for (const pattern of unmatched) logger.warn(`lld-relocatable: option 'exports' entry '${pattern}' matches no symbol the object defines`);
+  if (localize.length === 0) return;
+  const keepFile = join(scratch, 'exports.txt');
+  writeFileSync(keepFile, keep.map((k) => `${k}\n`).join(''));
+  console.log(`  LOCALIZE ${localize.length} symbol(s); global: ${keep.join(', ') || '(none)'}`);
+  await runTool(step.objcopy, localizeArgs(object, keepFile), { cwd: root, verbose });
 }
 
 async function build(options: LldRelocatableExecutorOptions, context: ExecutorContext): Promise<void> {
   const root = context.root;
   const output = options.output ?? defaultObjectPath(projectRootOf(context), context.projectName ?? 'driver');
   const reportPath = options.report ?? join(dirname(output), 'inline-report.json');
-  assertInputsExist(root, [
-    ['rustBitcode', options.rustBitcode],
-    ...options.bitcode.map((p): [string, string] => ['bitcode', p]),
-    ...options.objects.map((p): [string, string] => ['objects', p]),
-  ]);
-  const rust = readLinkInput(root, options.rustBitcode);
-  const helpers = options.bitcode.map((p) => readLinkInput(root, p));
-  for (const warning of checkLinkInputs(rust, helpers)) logger.warn(`lld-relocatable: ${warning}`);
-
-  const rustc = await resolveRustc(options);
-  const linker = await resolveLlvmTool('ld.lld', rustc, options);
-  const llvmLink = options.internalize && helpers.length ? await resolveLlvmTool('llvm-link', rustc, options) : undefined;
-  const inputs = [rust, ...helpers].map((i) => ({ path: join(root, i.path), info: i.info }));
-  // The linker reads what llvm-link writes, which is at least as new as the inputs: check
-  // the inputs against both, so the message names the input file and the lld to install.
-  if (llvmLink) assertReadableBy(llvmLink, inputs, root);
-  assertReadableBy(linker, inputs, root);
-  if (llvmLink && llvmLink.version.major > linker.version.major) {
-    throw new LocalLtoError(`llvm-link ${llvmLink.path} (LLVM ${llvmLink.version.major}) writes bitcode that ${linker.path} (LLVM ${linker.version.major}) cannot read; use tools of one LLVM major`);
-  }
-
+  assertInputsExist(root, options.objects.map((p): [string, string] => ['objects', p]));
+  const step = await prepareLink(options, root);
   const verbose = isVerbose(options);
   const scratch = mkdtempSync(join(tmpdir(), 'local-lto-'));
   try {
     const report = await withStagedOutputs('lld-relocatable', [join(root, output), join(root, reportPath)], async ([objTmp, reportTmp]) => {
-      let ltoInputs = [rust.path, ...helpers.map((h) => h.path)];
-      if (llvmLink) {
-        const merged = join(scratch, 'merged.bc');
-        console.log(`  LLVM-LINK ${rust.path} + ${helpers.length} helper bitcode file(s) (helpers internalized)`);
-        await runTool(llvmLink.path, llvmLinkArgs(rust.path, helpers.map((h) => h.path), merged), { cwd: root, verbose });
-        ltoInputs = [merged];
-      }
-      const remarks = join(scratch, 'remarks.yaml');
-      console.log(`  LD-R     ${output}`);
-      await runTool(linker.path, [...linker.prefixArgs, ...lldRelocatableArgs([...ltoInputs, ...options.objects], objTmp, options.ltoOptLevel, remarks)], { cwd: root, verbose });
-
-      const elf = readElf(objTmp);
-      if (elf.type !== ET_REL) throw new LocalLtoError(`${linker.path} did not write a relocatable object (ELF type ${elf.type})`);
-      const cDefined = helpers.flatMap((h) => h.info.functions.filter((f) => !f.isDeclaration).map((f) => ({ ...f, definedIn: h.path })));
-      const result = buildInlineReport({
-        object: output,
-        elf,
-        helpers: cDefined.filter((f) => !f.isLocal).map((f) => ({ symbol: f.name, definedIn: f.definedIn })),
-        cFunctions: new Set(cDefined.map((f) => f.name)),
-        remarks: readInlineRemarks(remarkFiles(remarks)),
-        requireInlined: options.requireInlined,
-        modules: {
-          rust: { ...rust, attributes: readFunctionAttributes(join(root, rust.path)) },
-          helpers: helpers.map((h) => ({ ...h, attributes: readFunctionAttributes(join(root, h.path)) })),
-        },
-      });
+      await step.link(objTmp, scratch, verbose);
+      if (readElf(objTmp).type !== ET_REL) throw new LocalLtoError(`the linker did not write a relocatable object to ${output}`);
+      await applySymbolPolicy(step, options, objTmp, scratch, root, verbose);
+      const result = buildInlineReport({ object: output, elf: readElf(objTmp), requireInlined: options.requireInlined, ...step.reportFacts(scratch) });
       writeFileSync(reportTmp, JSON.stringify(result, null, 2) + '\n');
       return result;
     });
@@ -95,6 +76,7 @@ async function build(options: LldRelocatableExecutorOptions, context: ExecutorCo
 
 function enforcePolicy(report: InlineReport, reportPath: string, options: LldRelocatableExecutorOptions): void {
   console.log(formatInlineTable(report));
+  if (report.build === 'native') return;
   const { requiredCalls, featureViolations } = report.summary;
   if (requiredCalls === 0 && featureViolations === 0) return;
   const problems = [

@@ -1,3 +1,5 @@
+import type { Fallback } from '../../toolchain/build-mode';
+
 /** Options of nx-local-lto:lld-relocatable; see schema.json for each option's description and default. */
 export interface LldRelocatableExecutorOptions {
   rustBitcode: string;
@@ -12,5 +14,9 @@ export interface LldRelocatableExecutorOptions {
   rustc?: string;
   llvmLink?: string;
   linker?: string;
+  clang?: string;
+  objcopy?: string;
+  fallback?: Fallback;
+  exports?: string[];
   verbose: boolean;
 }

@@ -1,10 +1,11 @@
 import { ExecutorContext, logger } from '@nx/devkit';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LocalLtoError } from '../../errors';
 import { withStagedOutputs } from '../../fs/staged-outputs';
 import { rustBitcodeArgs, sanitizeRustFlags } from '../../pipeline/commands';
 import { runTool } from '../../process/run-tool';
+import { fallbackOf, nativeObjectPath, resolveBuildMode } from '../../toolchain/build-mode';
 import { resolveRustc } from '../../toolchain/discover';
 import { assertInputsExist, projectRootOf } from '../inputs';
 import { isVerbose, runExecutor } from '../run-executor';
@@ -34,8 +35,12 @@ async function build(options: RustBcExecutorOptions, context: ExecutorContext): 
   for (const { flag, why } of ignored) logger.warn(`rust-bc: ignoring '${flag}': ${why}`);
 
   const rustc = await resolveRustc(options);
-  const finals = [bitcode, depInfo, ...(metadata ? [metadata] : [])].map((p) => join(root, p));
-  await withStagedOutputs('rust-bc', finals, async ([bcTmp, dTmp, rmetaTmp]) => {
+  const fallback = fallbackOf(options.fallback);
+  // Only a native-fallback build asks whether clang is there: rustc itself needs no clang.
+  const native = fallback === 'native' && (await resolveBuildMode(fallback, rustc, options)).mode === 'native';
+  const code = native ? nativeObjectPath(bitcode) : bitcode;
+  const finals = [code, depInfo, ...(metadata ? [metadata] : [])].map((p) => join(root, p));
+  await withStagedOutputs('rust-bc', finals, async ([codeTmp, dTmp, rmetaTmp]) => {
     const args = rustBitcodeArgs({
       crateRoot: options.crateRoot,
       crateName,
@@ -47,24 +52,30 @@ async function build(options: RustBcExecutorOptions, context: ExecutorContext): 
       externs: options.externs,
       rustflags: flags,
       workspaceRoot: root,
-      bitcodeOut: bcTmp,
+      bitcodeOut: codeTmp,
       depInfoOut: dTmp,
       metadataOut: rmetaTmp,
+      ...(native ? { nativeObjectOut: codeTmp } : {}),
     });
-    console.log(`  RUSTC-BC ${options.crateRoot} -> ${bitcode}`);
+    console.log(`  ${native ? 'RUSTC-OBJ' : 'RUSTC-BC'} ${options.crateRoot} -> ${code}`);
     const { stderr } = await runTool(rustc.path, args, { cwd: root, verbose: isVerbose(options) });
     if (/ignoring emit path because multiple/.test(stderr)) {
       throw new LocalLtoError(`rustc split ${options.crateRoot} into several codegen units; check rustflags and RUSTFLAGS`);
     }
     // rustc names the temporaries in its dep-info; name the final outputs instead.
-    const temporaries = [bcTmp, dTmp, rmetaTmp];
+    const temporaries = [codeTmp, dTmp, rmetaTmp];
     let depText = readFileSync(dTmp, 'utf8');
     temporaries.forEach((t, i) => t && (depText = depText.split(t).join(finals[i].slice(root.length + 1))));
     writeFileSync(dTmp, depText);
   });
+  // The other mode's output must not survive to be linked by mistake.
+  rmSync(join(root, native ? bitcode : nativeObjectPath(bitcode)), { force: true });
 }
 
-/** nx-local-lto:rust-bc: one crate root to one `.bc` (+ `.d`, + `.rmeta` with emitMetadata). */
+/**
+ * nx-local-lto:rust-bc: one crate root to one `.bc` (+ `.d`, + `.rmeta` with emitMetadata);
+ * in the native fallback a `.o` beside where the `.bc` would be.
+ */
 export default function rustBcExecutor(options: RustBcExecutorOptions, context: ExecutorContext) {
   return runExecutor('rust-bc', schema, options, context, build);
 }

@@ -1,3 +1,4 @@
+import type { Fallback } from '../../toolchain/build-mode';
 import type { Profile } from '../../toolchain/profiles';
 
 /** Options of nx-local-lto:rust-bc; see schema.json for each option's description and default. */
@@ -14,5 +15,7 @@ export interface RustBcExecutorOptions {
   outputPath?: string;
   emitMetadata: boolean;
   rustc?: string;
+  clang?: string;
+  fallback?: Fallback;
   verbose: boolean;
 }
