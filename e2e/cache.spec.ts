@@ -1,10 +1,9 @@
 import { execa } from 'execa';
-import { createHash } from 'node:crypto';
 import { appendFileSync, chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { RemoteCacheServer, startRemoteCacheServer } from './support/remote-cache-server';
-import { copyWorkspace, isolatedNxEnv, nx, repoRoot } from './support/workspace';
+import { copyWorkspace, digests, isolatedNxEnv, nx, repoRoot } from './support/workspace';
 
 /**
  * Issue 6 acceptance with real nx: exact cache keys (incremental rebuilds, toolchain identity,
@@ -33,18 +32,6 @@ function statuses(output: string): Map<string, Status> {
   return out;
 }
 
-function digests(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const p = join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else out[relative(dir, p)] = createHash('sha256').update(readFileSync(p)).digest('hex');
-    }
-  };
-  walk(dir);
-  return out;
-}
 
 /**
  * Makes the copy `ws` load the plugin from its own packages/nx-local-lto instead of the

@@ -1,20 +1,5 @@
-import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { copyWorkspace, isolatedNxEnv, nx } from './support/workspace';
-
-function digests(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const p = join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else out[relative(dir, p)] = createHash('sha256').update(readFileSync(p)).digest('hex');
-    }
-  };
-  walk(dir);
-  return out;
-}
+import { join } from 'node:path';
+import { copyWorkspace, digests, isolatedNxEnv, nx } from './support/workspace';
 
 /** The same commit built at two absolute paths gives byte-identical outputs (shared caches rely on it). */
 it('builds byte-identical .bc, .d, .o and report files at two different paths', async () => {

@@ -1,7 +1,8 @@
 import { execa, Result } from 'execa';
-import { copyFileSync, mkdirSync, mkdtempSync, symlinkSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 
 /** The repository this test suite belongs to. */
 export const repoRoot = join(__dirname, '..', '..');
@@ -22,12 +23,16 @@ export async function copyWorkspace(prefix = 'local-lto-e2e-'): Promise<string> 
   return dest;
 }
 
-/** Environment for a real `nx` run isolated from other runs: no daemon, own cache folders. */
+/**
+ * Environment for a real `nx` run isolated from other runs: no daemon, own cache folders,
+ * and no colors (under CI=true Nx colors its output, which breaks matching it).
+ */
 export function isolatedNxEnv(extra: Record<string, string> = {}): Record<string, string> {
   const base = mkdtempSync(join(tmpdir(), 'local-lto-nxcache-'));
   return {
     NX_DAEMON: 'false',
     NX_NO_CLOUD: 'true',
+    FORCE_COLOR: '0',
     NX_CACHE_DIRECTORY: join(base, 'cache'),
     NX_WORKSPACE_DATA_DIRECTORY: join(base, 'workspace-data'),
     ...extra,
@@ -37,4 +42,18 @@ export function isolatedNxEnv(extra: Record<string, string> = {}): Record<string
 /** Runs the workspace's own nx with `args` in `cwd`; never throws, the result says how it went. */
 export function nx(cwd: string, args: string[], env: Record<string, string>): Promise<Result> {
   return execa(join(cwd, 'node_modules', '.bin', 'nx'), args, { cwd, env, reject: false, all: true, stdin: 'ignore' });
+}
+
+/** sha256 of every file below `dir`, by path relative to it. */
+export function digests(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else out[relative(dir, p)] = createHash('sha256').update(readFileSync(p)).digest('hex');
+    }
+  };
+  walk(dir);
+  return out;
 }

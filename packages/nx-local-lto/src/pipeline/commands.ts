@@ -118,10 +118,13 @@ export interface CBitcodeStep {
  * by the checks before linking, never silently mixed.
  */
 export function clangBitcodeArgs(s: CBitcodeStep): string[] {
+  return [`--target=${s.target}`, `-flto=${s.ltoMode}`, ...cCompileArgs(s, s.bitcodeOut)];
+}
+
+/** What both C compiles pass: optimization, profile, includes, defines, prefix map, user flags last, dependency file, source, output. */
+function cCompileArgs(s: Omit<CBitcodeStep, 'target' | 'ltoMode' | 'bitcodeOut'>, out: string): string[] {
   return [
-    `--target=${s.target}`,
     `-O${s.optLevel}`,
-    `-flto=${s.ltoMode}`,
     ...PROFILE_FLAGS[s.profile].c,
     ...s.includeDirs.map((d) => `-I${d}`),
     ...s.defines.map((d) => `-D${d}`),
@@ -129,7 +132,7 @@ export function clangBitcodeArgs(s: CBitcodeStep): string[] {
     ...s.cflags,
     '-MD', '-MF', s.depFileOut, '-MT', s.depTarget,
     '-c', s.source,
-    '-o', s.bitcodeOut,
+    '-o', out,
   ];
 }
 
@@ -138,17 +141,7 @@ export function clangBitcodeArgs(s: CBitcodeStep): string[] {
  * C compiler (GCC on Debian), the same profile flags, no LTO. Helpers stay calls.
  */
 export function nativeCArgs(s: Omit<CBitcodeStep, 'target' | 'ltoMode' | 'bitcodeOut'> & { objectOut: string }): string[] {
-  return [
-    `-O${s.optLevel}`,
-    ...PROFILE_FLAGS[s.profile].c,
-    ...s.includeDirs.map((d) => `-I${d}`),
-    ...s.defines.map((d) => `-D${d}`),
-    `-ffile-prefix-map=${s.workspaceRoot}=.`,
-    ...s.cflags,
-    '-MD', '-MF', s.depFileOut, '-MT', s.depTarget,
-    '-c', s.source,
-    '-o', s.objectOut,
-  ];
+  return cCompileArgs(s, s.objectOut);
 }
 
 /**

@@ -153,6 +153,20 @@ describe('nx-local-lto:driver', () => {
     await driverGenerator(tree, { name: 'b', libs: ['more'] });
     expect(readJson(tree, 'drivers/a/local-lto.json').libs).toEqual(['kernel-helpers', 'more']);
     expect(readJson(tree, 'drivers/b/local-lto.json').libs).toEqual(['more']);
+    expect(read(tree, 'drivers/a/src/lib.rs')).not.toContain('pub use');
+  });
+
+  it('uses rust-crate libraries from libs/: listed in the manifest and re-exported by the crate', async () => {
+    writeJson(tree, 'libs/kernel-helpers/local-lto.json', { kind: 'c-library' });
+    writeJson(tree, 'libs/kernel/local-lto.json', { kind: 'rust-crate', libs: ['kernel-helpers'] });
+    writeJson(tree, 'libs/my-support/local-lto.json', { kind: 'rust-crate', crateName: 'support' });
+    await driverGenerator(tree, { name: 'uses-kernel', libs: 'kernel,kernel-helpers,my-support' });
+    expect(readJson(tree, 'drivers/uses-kernel/local-lto.json').libs).toEqual(['kernel', 'kernel-helpers', 'my-support']);
+    const lib = read(tree, 'drivers/uses-kernel/src/lib.rs');
+    expect(lib).toMatch(/#!\[no_std\]\n\n\/\/\/ The Rust support crate `kernel` \(project `kernel`, `--extern`\)[^\n]*\n\/\/\/[^\n]*\npub use kernel;\n/);
+    expect(lib).toContain('\npub use support;\n');
+    expect(lib).not.toContain('pub use kernel_helpers');
+    expect(read(tree, 'drivers/uses-kernel/README.md')).toContain('Libraries used: `kernel`, `kernel-helpers`, `my-support`.');
   });
 
   describe('rejects, with one line and writing nothing,', () => {
@@ -224,12 +238,19 @@ describe('nx-local-lto:driver', () => {
       await rejects({ name: 'probe', helpers: 'probe_x,x' }, "helpers 'probe_x' and 'x' would both define 'probe_x'; rename one of them");
     });
 
-    it('libs that are not c-libraries under libs/', async () => {
+    it('a rust-crate built for another profile', async () => {
+      writeJson(tree, 'libs/support/local-lto.json', { kind: 'rust-crate' });
+      await rejects({ name: 'probe', profile: 'kernel', libs: 'support' }, `library 'support' is a rust-crate built for the user profile, not kernel: set "profile" in libs/support/local-lto.json`);
+    });
+
+    it('libs that are not c-libraries or rust-crates under libs/', async () => {
       writeJson(tree, 'libs/kernel-helpers/local-lto.json', { kind: 'c-library' });
       writeJson(tree, 'libs/support/local-lto.json', { kind: 'rust-crate' });
+      writeJson(tree, 'libs/drv/local-lto.json', { kind: 'driver' });
       tree.write('libs/broken/local-lto.json', '{ nope');
-      await rejects({ name: 'probe', libs: 'nope' }, "library 'nope' not found: libs/nope/local-lto.json does not exist (c-libraries in libs/: kernel-helpers)");
-      await rejects({ name: 'probe', libs: ['kernel-helpers', 'support'] }, `library 'support' is not a c-library: libs/support/local-lto.json has kind "rust-crate" (c-libraries in libs/: kernel-helpers)`);
+      const available = 'libraries in libs/: kernel-helpers (c-library), support (rust-crate)';
+      await rejects({ name: 'probe', libs: 'nope' }, `library 'nope' not found: libs/nope/local-lto.json does not exist (${available})`);
+      await rejects({ name: 'probe', libs: ['kernel-helpers', 'drv'] }, `library 'drv' is neither a c-library nor a rust-crate: libs/drv/local-lto.json has kind "driver" (${available})`);
       await rejects({ name: 'probe', libs: 'broken' }, /^library 'broken': libs\/broken\/local-lto.json is not valid JSON/);
       await rejects({ name: 'probe', libs: '../kernel-helpers' }, /^library name '..\/kernel-helpers' is not valid/);
       await rejects({ name: 'probe', libs: 'kernel-helpers,kernel-helpers' }, "library 'kernel-helpers' is listed twice in option 'libs'");

@@ -51,6 +51,8 @@ export interface NormalizedDriverOptions {
   directory: string;
   helpers: HelperTemplate[];
   libs: string[];
+  /** The rust-crate projects among `libs`: the crate re-exports each (`pub use <crate>;`). */
+  rustCrates: RustCrateTemplate[];
   profile: Profile;
   skipFormat: boolean;
 }
@@ -143,45 +145,66 @@ function checkHelpers(given: string | string[], crate: string): HelperTemplate[]
   return helpers;
 }
 
-/** The c-library projects under libs/ (folder names whose manifest has kind c-library). */
-function cLibraries(tree: Tree): string[] {
+/** Kinds of library project a driver can use (`libs`). */
+const LIBRARY_KINDS = ['c-library', 'rust-crate'];
+
+/** A Rust support crate the driver uses: its project name and the crate name `--extern` gives it. */
+export interface RustCrateTemplate {
+  name: string;
+  crate: string;
+}
+
+/** The library projects under libs/ (folder names whose manifest has kind c-library or rust-crate), as 'name (kind)'. */
+function libraries(tree: Tree): string[] {
   return tree.exists('libs')
-    ? tree.children('libs').filter((lib) => {
+    ? tree.children('libs').flatMap((lib) => {
         const file = `libs/${lib}/${MANIFEST_FILE}`;
-        if (!tree.isFile(file)) return false;
+        if (!tree.isFile(file)) return [];
         try {
-          return readJson(tree, file).kind === 'c-library';
+          const kind = readJson(tree, file).kind;
+          return LIBRARY_KINDS.includes(kind) ? [`${lib} (${kind})`] : [];
         } catch {
-          return false;
+          return [];
         }
       })
     : [];
 }
 
-function checkLibs(tree: Tree, given: string | string[], profile: Profile): string[] {
+/** The libraries of option `libs`, each checked, and the Rust support crates among them. */
+function checkLibs(tree: Tree, given: string | string[], profile: Profile): { libs: string[]; rustCrates: RustCrateTemplate[] } {
   const libs = list(given);
+  const rustCrates: RustCrateTemplate[] = [];
   const available = () => {
-    const names = cLibraries(tree);
-    return names.length ? `c-libraries in libs/: ${names.join(', ')}` : 'there is no c-library in libs/';
+    const names = libraries(tree);
+    return names.length ? `libraries in libs/: ${names.join(', ')}` : 'there is no c-library or rust-crate in libs/';
   };
   const seen = new Set<string>();
   for (const lib of libs) {
-    if (!LIB.test(lib)) fail(`library name '${lib}' is not valid: give the project name of a c-library under libs/ (${available()})`);
+    if (!LIB.test(lib)) fail(`library name '${lib}' is not valid: give the project name of a c-library or rust-crate under libs/ (${available()})`);
     if (seen.has(lib)) fail(`library '${lib}' is listed twice in option 'libs'`);
     seen.add(lib);
     const file = `libs/${lib}/${MANIFEST_FILE}`;
     if (!tree.isFile(file)) fail(`library '${lib}' not found: ${file} does not exist (${available()})`);
-    let raw: { kind?: unknown; profiles?: unknown; profile?: unknown } = {};
+    let raw: { kind?: unknown; profiles?: unknown; profile?: unknown; crateName?: unknown } = {};
     try {
       raw = readJson(tree, file);
     } catch (e) {
       fail(`library '${lib}': ${file} is not valid JSON (${(e as Error).message.split('\n')[0]})`);
     }
-    if (raw.kind !== 'c-library') fail(`library '${lib}' is not a c-library: ${file} has kind ${JSON.stringify(raw.kind)} (${available()})`);
+    if (!LIBRARY_KINDS.includes(raw.kind as string)) {
+      fail(`library '${lib}' is neither a c-library nor a rust-crate: ${file} has kind ${JSON.stringify(raw.kind)} (${available()})`);
+    }
+    if (raw.kind === 'rust-crate') {
+      // A Rust crate is built for its one profile (targets.ts); a c-library for each of its profiles.
+      const built = (raw.profile as Profile | undefined) ?? 'user';
+      if (built !== profile) fail(`library '${lib}' is a rust-crate built for the ${built} profile, not ${profile}: set "profile" in ${file}`);
+      rustCrates.push({ name: lib, crate: typeof raw.crateName === 'string' ? raw.crateName : lib.replace(/-/g, '_') });
+      continue;
+    }
     const profiles = libraryProfiles(raw as Partial<Manifest>);
     if (!profiles.includes(profile)) fail(`library '${lib}' is not built for the ${profile} profile: add "${profile}" to "profiles" in ${file}`);
   }
-  return libs;
+  return { libs, rustCrates };
 }
 
 /**
@@ -219,8 +242,8 @@ export async function normalizeDriverOptions(tree: Tree, rawOptions: Partial<Dri
     }
   }
   const helpers = checkHelpers(options.helpers, crate);
-  const libs = checkLibs(tree, options.libs, options.profile);
-  return { name, crate, directory, helpers, libs, profile: options.profile, skipFormat: options.skipFormat };
+  const { libs, rustCrates } = checkLibs(tree, options.libs, options.profile);
+  return { name, crate, directory, helpers, libs, rustCrates, profile: options.profile, skipFormat: options.skipFormat };
 }
 
 /**
@@ -246,8 +269,8 @@ async function updateIdeFiles(tree: Tree): Promise<void> {
 export async function driverGenerator(tree: Tree, rawOptions: Partial<DriverGeneratorSchema>): Promise<GeneratorCallback> {
   const options = await normalizeDriverOptions(tree, rawOptions);
   await initGenerator(tree, { skipFormat: true });
-  const { name, crate, directory, helpers, libs, profile } = options;
-  generateFiles(tree, join(__dirname, 'files'), directory, { crate, name, directory, helpers, libs, profile, guard: `${crate.toUpperCase()}_DRIVER_H` });
+  const { name, crate, directory, helpers, libs, rustCrates, profile } = options;
+  generateFiles(tree, join(__dirname, 'files'), directory, { crate, name, directory, helpers, libs, rustCrates, profile, guard: `${crate.toUpperCase()}_DRIVER_H` });
   await updateIdeFiles(tree);
   if (!options.skipFormat) await formatFiles(tree);
   return () => {

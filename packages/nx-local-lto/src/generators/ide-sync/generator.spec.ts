@@ -65,8 +65,8 @@ describe('nx-local-lto:ide-sync', () => {
       expect(alpha.arguments).toEqual([
         clang,
         `--target=${host}`,
-        '-O2',
         '-flto=thin',
+        '-O2',
         '-fPIC',
         '-Idrivers/alpha/include',
         '-Ilibs/chelp/include',
