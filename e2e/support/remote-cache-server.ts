@@ -1,5 +1,5 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
-import { AddressInfo } from 'node:net';
+import { AddressInfo, createServer as createTcpServer } from 'node:net';
 
 /** One request the server answered. */
 export interface CacheRequest {
@@ -12,9 +12,25 @@ export interface CacheRequest {
   contentType?: string;
 }
 
+/**
+ * A fault the server plays until it is changed (`server.fault = ...`):
+ * - `slow`: every answer is sent `delayMs` late (the request is still answered correctly);
+ * - `garbage`: every GET answers 200 `application/octet-stream` with bytes that are not a tar
+ *   archive (even for a hash it never stored), PUTs are answered as usual;
+ * - `reject-token`: every request is refused with 401, whatever the token;
+ * - `read-only`: every PUT is refused with 403, whatever the token.
+ * A server that is down is `closedPortUrl()`.
+ */
+export type CacheFault = { kind: 'none' } | { kind: 'slow'; delayMs: number } | { kind: 'garbage' } | { kind: 'reject-token' } | { kind: 'read-only' };
+
+/** The bytes the `garbage` fault answers with. */
+export const GARBAGE_BODY = Buffer.from('<html><body>502 Bad Gateway (this is not a tar archive)</body></html>\n'.repeat(40));
+
 export interface RemoteCacheServer {
   /** `http://127.0.0.1:<port>`, for NX_SELF_HOSTED_REMOTE_CACHE_SERVER. */
   url: string;
+  /** The fault played now; `{ kind: 'none' }` by default. */
+  fault: CacheFault;
   /** Every request in arrival order. */
   requests: CacheRequest[];
   /** Stored entries by hash. */
@@ -41,10 +57,15 @@ export async function startRemoteCacheServer(tokens: CacheToken[]): Promise<Remo
   const entries = new Map<string, Buffer>();
   const requests: CacheRequest[] = [];
 
+  const state = { fault: { kind: 'none' } as CacheFault };
+
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const body: Buffer[] = [];
     for await (const chunk of req) body.push(chunk as Buffer);
     const data = Buffer.concat(body);
+    const fault = state.fault;
+    if (fault.kind === 'slow') await new Promise((resolve) => setTimeout(resolve, fault.delayMs).unref());
+    if (res.destroyed) return;
     const m = /^\/v1\/cache\/([A-Za-z0-9_-]+)$/.exec(req.url ?? '');
     const auth = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     const token = auth === undefined ? undefined : tokens.find((t) => t.token === auth);
@@ -57,8 +78,13 @@ export async function startRemoteCacheServer(tokens: CacheToken[]): Promise<Remo
     };
 
     if (!m) return reply(404, 'not found');
-    if (!token) return reply(401, 'Missing or invalid authentication token.');
+    if (!token || fault.kind === 'reject-token') return reply(401, 'Missing or invalid authentication token.');
     const hash = m[1];
+    if (req.method === 'GET' && fault.kind === 'garbage') {
+      record(200, 'garbage');
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': GARBAGE_BODY.length });
+      return res.end(GARBAGE_BODY);
+    }
     if (req.method === 'GET') {
       const entry = entries.get(hash);
       if (!entry) return reply(404);
@@ -67,7 +93,7 @@ export async function startRemoteCacheServer(tokens: CacheToken[]): Promise<Remo
       return res.end(entry);
     }
     if (req.method === 'PUT') {
-      if (!token.write) return reply(403, 'Access forbidden: this token is read-only.');
+      if (!token.write || fault.kind === 'read-only') return reply(403, 'Access forbidden: this token is read-only.');
       const length = Number(req.headers['content-length']);
       if (!Number.isInteger(length) || length !== data.length) return reply(400, 'Missing or invalid Content-Length header.');
       if (entries.has(hash)) return reply(409, 'Cannot override an existing record.');
@@ -87,8 +113,27 @@ export async function startRemoteCacheServer(tokens: CacheToken[]): Promise<Remo
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
+    get fault() {
+      return state.fault;
+    },
+    set fault(f: CacheFault) {
+      state.fault = f;
+    },
     requests,
     entries,
-    close: () => new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve()))),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((e) => (e ? reject(e) : resolve()));
+      }),
   };
+}
+
+/** A URL on 127.0.0.1 where nothing listens (a port just bound and released): a cache server that is down. */
+export async function closedPortUrl(): Promise<string> {
+  const probe = createTcpServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return `http://127.0.0.1:${port}`;
 }

@@ -19,8 +19,11 @@ function describe(error: ErrorObject, schema: { properties?: Record<string, { en
       return `option '${path ? `${path}.` : ''}${error.params.missingProperty}' is required`;
     case 'enum':
       return `option '${path}' is ${value(error.data)}; accepted values: ${(error.params.allowedValues as unknown[]).map((v) => value(v)).join(', ')}`;
-    case 'type':
-      return `option '${path}' must be of type ${error.params.type}, got ${value(error.data)}`;
+    case 'type': {
+      // A wrong type on an option with an enum (edition: 2021 as a number) still lists the accepted values.
+      const accepted = path === option ? schema.properties?.[option]?.enum : undefined;
+      return `option '${path}' must be of type ${error.params.type}, got ${value(error.data)}${accepted ? `; accepted values: ${accepted.map((v) => value(v)).join(', ')}` : ''}`;
+    }
     default:
       return `option '${path || option}' ${error.message}${error.data !== undefined ? `, got ${value(error.data)}` : ''}`;
   }

@@ -42,7 +42,7 @@ export async function runDoctor(options: ToolchainOptions, env: NodeJS.ProcessEn
     return { tools, checks: [{ ok: false, text: error, fix: 'rustup (https://rustup.rs)' }], ok: false };
   }
   const major = rustc.llvm.major;
-  for (const kind of ['clang', 'llvm-link', 'ld.lld'] as const) {
+  for (const kind of ['clang', 'llvm-link', 'ld.lld', 'llvm-objcopy'] as const) {
     try {
       tools[kind] = await resolveLlvmTool(kind, rustc, options, env);
     } catch (e) {
@@ -95,13 +95,13 @@ export function formatDoctor(report: DoctorReport): string {
   const lines = ['nx-local-lto toolchain'];
   if (report.rustc) {
     const r = report.rustc;
-    lines.push(`  rustc      ${r.release} (LLVM ${v(r.llvm)})  ${report.rustcPath ?? r.path}  host ${r.host}`);
+    lines.push(`  ${"rustc".padEnd(12)} ${r.release} (LLVM ${v(r.llvm)})  ${report.rustcPath ?? r.path}  host ${r.host}`);
   }
-  for (const kind of ['clang', 'llvm-link', 'ld.lld', 'rust-lld'] as const) {
+  for (const kind of ['clang', 'llvm-link', 'ld.lld', 'llvm-objcopy', 'rust-lld'] as const) {
     const t = report.tools[kind];
-    if (!t) lines.push(`  ${kind.padEnd(10)} not found`);
-    else if ('error' in t) lines.push(`  ${kind.padEnd(10)} MISSING`);
-    else lines.push(`  ${kind.padEnd(10)} LLVM ${v(t.version)}  ${t.path}${kind === 'rust-lld' ? '' : `  (${t.source})`}`);
+    if (!t) lines.push(`  ${kind.padEnd(12)} not found`);
+    else if ('error' in t) lines.push(`  ${kind.padEnd(12)} MISSING`);
+    else lines.push(`  ${kind.padEnd(12)} LLVM ${v(t.version)}  ${t.path}${kind === 'rust-lld' ? '' : `  (${t.source})`}`);
   }
   lines.push('checks');
   for (const c of report.checks) lines.push(`  ${c.ok ? 'ok  ' : 'FAIL'} ${c.text}${c.fix ? ` -> apt-get install -y ${c.fix}` : ''}`);

@@ -21,7 +21,7 @@ async function build(options: ClangBcExecutorOptions, context: ExecutorContext):
   const outputDir = options.outputDir ?? defaultCBitcodeDir(projectRoot);
   assertInputsExist(root, [
     ...options.sources.map((s): [string, string] => ['sources', s]),
-    ...options.includeDirs.map((d): [string, string] => ['includeDirs', d]),
+    ...options.includeDirs.map((d): [string, string, 'dir'] => ['includeDirs', d, 'dir']),
   ]);
   const outputs = options.sources.map((source) => cBitcodePath(outputDir, projectRoot, source));
   const rustc = await resolveRustc(options);

@@ -1,6 +1,7 @@
 import { ExecutorContext } from '@nx/devkit';
 import { LocalLtoError } from '../../errors';
 import { formatDoctor, runDoctor } from '../../toolchain/doctor';
+import { checkRemoteCache } from '../../toolchain/remote-cache';
 import { runExecutor } from '../run-executor';
 import { DoctorExecutorOptions } from './schema';
 import schema from './schema.json';
@@ -8,13 +9,16 @@ import schema from './schema.json';
 async function doctor(options: DoctorExecutorOptions): Promise<void> {
   const report = await runDoctor(options);
   console.log(formatDoctor(report));
+  const cache = options.remoteCache ? await checkRemoteCache(process.env, { timeoutMs: options.remoteCacheTimeoutMs, writeProbe: options.remoteCacheWriteProbe }) : undefined;
+  if (cache) console.log(`${cache.ok ? 'ok  ' : 'FAIL'} ${cache.text}`);
   if (!report.ok) {
     const packages = [...new Set(report.checks.filter((c) => !c.ok && c.fix).map((c) => c.fix!))];
     throw new LocalLtoError(`the toolchain cannot build with local LTO${packages.length ? `; install ${packages.join(' ')} (apt-get install -y ${packages.join(' ')})` : ''}`);
   }
+  if (cache && !cache.ok) throw new LocalLtoError(cache.text);
 }
 
-/** nx-local-lto:doctor: print the toolchain in use and whether it fits together. */
+/** nx-local-lto:doctor: print the toolchain in use and whether it fits together, and check the remote cache. */
 export default function doctorExecutor(options: DoctorExecutorOptions, context: ExecutorContext) {
   return runExecutor('doctor', schema, options, context, doctor);
 }

@@ -4,5 +4,8 @@ export interface DoctorExecutorOptions {
   clang?: string;
   llvmLink?: string;
   linker?: string;
+  remoteCache: boolean;
+  remoteCacheTimeoutMs: number;
+  remoteCacheWriteProbe: boolean;
   verbose: boolean;
 }

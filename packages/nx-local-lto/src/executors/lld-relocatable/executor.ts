@@ -26,12 +26,12 @@ export function defaultObjectPath(projectRoot: string, projectName: string): str
 }
 
 /** Local LTO, or the native fallback when clang is missing and `fallback` is "native". */
-async function prepareLink(options: LldRelocatableExecutorOptions, root: string): Promise<LinkStep> {
+async function prepareLink(options: LldRelocatableExecutorOptions, root: string, context: ExecutorContext): Promise<LinkStep> {
   const rustc = await resolveRustc(options);
   const fallback = fallbackOf(options.fallback);
   const mode = fallback === 'native' ? await resolveBuildMode(fallback, rustc, options) : undefined;
   if (mode?.mode === 'native') return prepareNativeLink(options, rustc, root, mode.why);
-  assertInputsExist(root, [['rustBitcode', options.rustBitcode], ...options.bitcode.map((p): [string, string] => ['bitcode', p])]);
+  assertInputsExist(root, [['rustBitcode', options.rustBitcode], ...options.bitcode.map((p): [string, string] => ['bitcode', p])], context);
   return prepareLtoLink(options, rustc, root);
 }
 
@@ -55,8 +55,8 @@ async function build(options: LldRelocatableExecutorOptions, context: ExecutorCo
   const root = context.root;
   const output = options.output ?? defaultObjectPath(projectRootOf(context), context.projectName ?? 'driver');
   const reportPath = options.report ?? join(dirname(output), 'inline-report.json');
-  assertInputsExist(root, options.objects.map((p): [string, string] => ['objects', p]));
-  const step = await prepareLink(options, root);
+  assertInputsExist(root, options.objects.map((p): [string, string] => ['objects', p]), context);
+  const step = await prepareLink(options, root, context);
   const verbose = isVerbose(options);
   const scratch = mkdtempSync(join(tmpdir(), 'local-lto-'));
   try {

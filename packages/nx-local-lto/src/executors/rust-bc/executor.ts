@@ -28,7 +28,7 @@ async function build(options: RustBcExecutorOptions, context: ExecutorContext): 
   const bitcode = options.outputPath ?? defaultRustBitcodePath(projectRootOf(context), crateName);
   const depInfo = bitcode.replace(/\.bc$/, '') + '.d';
   const metadata = options.emitMetadata ? join(bitcode, '..', `lib${crateName}.rmeta`) : undefined;
-  assertInputsExist(root, [['crateRoot', options.crateRoot], ...Object.entries(options.externs).map(([n, p]): [string, string] => [`externs.${n}`, p])]);
+  assertInputsExist(root, [['crateRoot', options.crateRoot], ...Object.entries(options.externs).map(([n, p]): [string, string] => [`externs.${n}`, p])], context);
 
   const fromEnv = (process.env.RUSTFLAGS ?? '').split(/\s+/).filter(Boolean);
   const { flags, ignored } = sanitizeRustFlags([...options.rustflags, ...fromEnv]);
