@@ -1,0 +1,69 @@
+import { CreateDependenciesContext, CreateNodesContextV2, DependencyType, ProjectConfiguration } from '@nx/devkit';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createDependencies } from './create-dependencies';
+import { createNodesV2 } from './create-nodes';
+
+/** Inference on manifests in a temp folder: driver -> rust-crate -> c-library, and a broken manifest. */
+describe('createNodesV2 and createDependencies', () => {
+  const root = mkdtempSync(join(tmpdir(), 'local-lto-nodes-'));
+  const write = (file: string, value: unknown) => {
+    mkdirSync(dirname(join(root, file)), { recursive: true });
+    writeFileSync(join(root, file), typeof value === 'string' ? value : JSON.stringify(value));
+  };
+  write('libs/chelp/local-lto.json', { kind: 'c-library', profiles: ['user', 'kernel'], sources: ['src/h.c'], includeDirs: ['include'] });
+  write('libs/kern/local-lto.json', { kind: 'rust-crate', libs: ['chelp'] });
+  write('drivers/d1/local-lto.json', { kind: 'driver', sources: ['helpers/d1.c'], includeDirs: ['include'], libs: ['kern'], test: { sources: ['test/t.c'] } });
+  write('drivers/broken/local-lto.json', '{ not json');
+  const files = ['libs/chelp/local-lto.json', 'libs/kern/local-lto.json', 'drivers/d1/local-lto.json', 'drivers/broken/local-lto.json'];
+  const context = { workspaceRoot: root, nxJsonConfiguration: {} } as CreateNodesContextV2;
+  let projects: Record<string, ProjectConfiguration> = {};
+
+  beforeAll(async () => {
+    const results = await createNodesV2[1](files, undefined, context);
+    for (const [, result] of results) Object.assign(projects, result.projects);
+  });
+
+  it('infers one project per readable manifest and skips the broken one', () => {
+    expect(Object.keys(projects).sort()).toEqual(['drivers/d1', 'libs/chelp', 'libs/kern']);
+    expect(createNodesV2[0]).toBe('**/local-lto.json');
+  });
+
+  it('gives a driver rust-bc, clang-bc, build, test and doctor with inputs, outputs and dependsOn', () => {
+    const t = projects['drivers/d1'].targets!;
+    expect(Object.keys(t).sort()).toEqual(['build', 'clang-bc', 'doctor', 'rust-bc', 'test']);
+    expect(t.build.dependsOn).toEqual(['rust-bc', 'clang-bc', '^build']);
+    expect(t.build.outputs).toEqual(['{workspaceRoot}/dist/drivers/d1/d1.o', '{workspaceRoot}/dist/drivers/d1/inline-report.json']);
+    expect(t.build.options.bitcode).toEqual(['dist/drivers/d1/c/helpers/d1.bc', 'dist/libs/chelp/c/user/src/h.bc', 'dist/libs/kern/rust/kern.bc']);
+    expect(t['rust-bc'].options.externs).toEqual({ kern: 'dist/libs/kern/rust/libkern.rmeta' });
+    expect(t['clang-bc'].options.includeDirs).toEqual(['drivers/d1/include', 'libs/chelp/include']);
+    expect(t['clang-bc'].inputs).toEqual(expect.arrayContaining(['{projectRoot}/helpers/d1.c', '{workspaceRoot}/libs/chelp/**/*.h', { externalDependencies: [] }]));
+    for (const name of ['rust-bc', 'clang-bc', 'build']) {
+      expect(t[name].cache).toBe(true);
+      expect(t[name].metadata?.description).toEqual(expect.any(String));
+      expect(t[name].inputs).toEqual(expect.arrayContaining([expect.objectContaining({ runtime: expect.stringContaining('toolchain-id.js') })]));
+    }
+  });
+
+  it('gives a c-library one clang-bc per profile and a build that depends on them', () => {
+    const t = projects['libs/chelp'].targets!;
+    expect(t.build).toMatchObject({ executor: 'nx:noop', dependsOn: ['clang-bc-user', 'clang-bc-kernel'] });
+    expect(t['clang-bc-kernel'].options).toMatchObject({ profile: 'kernel', outputDir: 'dist/libs/chelp/c/kernel' });
+  });
+
+  it('gives a rust-crate a build that writes bitcode and .rmeta', () => {
+    const t = projects['libs/kern'].targets!;
+    expect(t.build.options).toMatchObject({ emitMetadata: true, crateName: 'kern' });
+    expect(t.build.outputs).toContain('{workspaceRoot}/dist/libs/kern/rust/libkern.rmeta');
+  });
+
+  it('creates the static edges driver -> rust-crate -> c-library from the manifests', async () => {
+    const byName = Object.fromEntries(Object.entries(projects).map(([projectRoot, p]) => [p.name!, { ...p, root: projectRoot }]));
+    const deps = await createDependencies(undefined, { workspaceRoot: root, projects: byName } as unknown as CreateDependenciesContext);
+    expect(deps).toEqual([
+      { source: 'kern', target: 'chelp', type: DependencyType.static, sourceFile: 'libs/kern/local-lto.json' },
+      { source: 'd1', target: 'kern', type: DependencyType.static, sourceFile: 'drivers/d1/local-lto.json' },
+    ]);
+  });
+});
