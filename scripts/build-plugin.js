@@ -59,7 +59,9 @@ function main() {
   for (const file of walk(pkgDir, 'src')) if (isAsset(file)) copy(file);
 
   const source = JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8'));
-  const pkg = { ...source, main: './src/index.js', types: './src/index.d.ts' };
+  // The "nx" field declares this workspace's own doctor target; a published package has none.
+  const { nx: _workspaceTargets, ...published } = source;
+  const pkg = { ...published, main: './src/index.js', types: './src/index.d.ts' };
   fs.writeFileSync(path.join(tmpOut, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`);
   fs.utimesSync(path.join(tmpOut, 'package.json'), started, started);
 
