@@ -1,6 +1,6 @@
 import Ajv from 'ajv';
 import { execa, ResultPromise } from 'execa';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { ET_REL, readElf } from '../packages/nx-local-lto/src/elf/elf';
@@ -8,6 +8,7 @@ import type { InlineReport } from '../packages/nx-local-lto/src/inline/report';
 import reportSchema from '../packages/nx-local-lto/src/inline/inline-report.schema.json';
 import { closedPortUrl, RemoteCacheServer, startRemoteCacheServer } from './support/remote-cache-server';
 import { copyWorkspace, isolatedNxEnv, nx } from './support/workspace';
+import { listFiles as files } from '../packages/nx-local-lto/src/executors/testing/fixture-workspace';
 
 /**
  * Issue 8 (robustness) with real nx, in one copy of the workspace at a path with a space and
@@ -23,19 +24,6 @@ let ws: string;
 let env: Record<string, string>;
 const validReport = new Ajv({ allErrors: true, strict: false }).compile(reportSchema);
 
-/** Every file under `dir` (relative paths). */
-function files(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      if (e.isDirectory()) walk(join(d, e.name));
-      else out.push(relative(dir, join(d, e.name)));
-    }
-  };
-  walk(dir);
-  return out.sort();
-}
 
 /** Tasks that ran (no cache marker) in a `--outputStyle=static` run. */
 const ran = (output: unknown) => [...String(output).matchAll(/^> nx run (\S+:\S+)\s*$/gm)].map((m) => m[1]);

@@ -11,7 +11,7 @@ import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { closedPortUrl, RemoteCacheServer, startRemoteCacheServer } from '../../../../e2e/support/remote-cache-server';
 import { driverGenerator } from '../generators/driver/generator';
 import { initGenerator } from '../generators/init/generator';
@@ -22,6 +22,7 @@ import hostTest from './host-test/executor';
 import lldRelocatable from './lld-relocatable/executor';
 import rustBc from './rust-bc/executor';
 import { repoRoot } from './testing/fixture-workspace';
+import { listFiles as files } from './testing/fixture-workspace';
 
 // ---------------------------------------------------------------------------------------
 // A workspace at a path with a space and non-ASCII characters, and captured output
@@ -106,19 +107,6 @@ async function captured<T>(fn: () => Promise<T>): Promise<{ result: T; out: Out 
   }
 }
 
-/** Every file under `dir` (relative paths). */
-function files(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      if (e.isDirectory()) walk(join(d, e.name));
-      else out.push(relative(dir, join(d, e.name)));
-    }
-  };
-  walk(dir);
-  return out.sort();
-}
 
 const sha = (p: string) => createHash('sha256').update(readFileSync(p)).digest('hex');
 const dis = (bc: string) => spawnSync('llvm-dis-22', [bc, '-o', '-'], { encoding: 'utf8' }).stdout;

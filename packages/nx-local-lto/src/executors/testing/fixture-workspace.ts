@@ -6,7 +6,7 @@
 import type { ExecutorContext } from '@nx/devkit';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 
 /** The git checkout this file lives in (packages/nx-local-lto/src/executors/testing -> repo). */
 export const repoRoot = resolve(__dirname, '..', '..', '..', '..', '..');
@@ -73,4 +73,13 @@ export function createFixtureWorkspace(caseName: string, projectRoot = 'drv'): F
     abs: (relative) => join(root, relative),
     dispose: () => rmSync(root, { recursive: true, force: true }),
   };
+}
+
+/** Every file under `dir`, as sorted paths relative to it; none when `dir` does not exist. */
+export function listFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return (readdirSync(dir, { recursive: true, withFileTypes: true }) as Array<{ isFile(): boolean; name: string; parentPath?: string; path?: string }>)
+    .filter((e) => e.isFile())
+    .map((e) => relative(dir, join(e.parentPath ?? e.path ?? dir, e.name)))
+    .sort();
 }
