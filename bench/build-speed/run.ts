@@ -10,21 +10,13 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { run } from '../lib/proc';
-import { Budget, figure, Figure, median, ratio, round4, sideBySide } from '../lib/stats';
+import { figure, Figure, median, ratio, round4, sideBySide } from '../lib/stats';
 import { Tools } from '../lib/toolchain';
-import { createWorkspace, nx, nxEnv, taskCounts } from '../lib/workspace';
+import { createWorkspace, nx, nxEnv, SizedRunOptions, taskCounts } from '../lib/workspace';
 import { addDrivers } from './generate';
 import { MAKE_OUT, writeMakefile } from './makefile';
 
-export interface BuildSpeedOptions {
-  work: string;
-  pool: string;
-  sizes: number[];
-  runs: number;
-  /** Sizes or rounds that would overrun it are skipped or cut short, and say so. */
-  budget: Budget;
-  log: (line: string) => void;
-}
+export type BuildSpeedOptions = SizedRunOptions;
 
 export type BuildSpeedRow = Record<string, number>;
 

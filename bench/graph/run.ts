@@ -5,18 +5,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Budget, figure, round4 } from '../lib/stats';
-import { createWorkspace, nx, nxEnv } from '../lib/workspace';
+import { figure, round4 } from '../lib/stats';
+import { createWorkspace, nx, nxEnv, SizedRunOptions } from '../lib/workspace';
 import { addDrivers } from '../build-speed/generate';
 
-export interface GraphOptions {
-  work: string;
-  pool: string;
-  sizes: number[];
-  runs: number;
-  budget: Budget;
-  log: (line: string) => void;
-}
+export type GraphOptions = SizedRunOptions;
 
 export function runGraph(o: GraphOptions): { runs: number; rows: Array<Record<string, number>> } {
   const rows: Array<Record<string, number>> = [];

@@ -3,6 +3,7 @@
  * repository's nx.json and tsconfig.base.json, its node_modules linked (so the plugin is
  * this checkout's, from source, as in the e2e tests), and per-run Nx cache folders.
  */
+import type { Budget } from './stats';
 import { copyFileSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { run, RunResult } from './proc';
@@ -57,4 +58,18 @@ export function taskCounts(output: string): { total: number; cached: number; ran
   const fromCache = /cache instead of running the command for (\d+) out of (\d+) tasks?/.exec(plain);
   const cached = fromCache ? Number(fromCache[1]) : 0;
   return { total, cached, ran: total - cached };
+}
+
+/** Options of a section that measures generated driver workspaces (build speed, graph). */
+export interface SizedRunOptions {
+  /** Scratch folder for the section's workspaces. */
+  work: string;
+  /** Folder of generated drivers reused across sizes. */
+  pool: string;
+  /** Driver counts to measure. */
+  sizes: number[];
+  runs: number;
+  /** Sizes or rounds that would overrun it are skipped or cut short, and say so. */
+  budget: Budget;
+  log: (line: string) => void;
 }
