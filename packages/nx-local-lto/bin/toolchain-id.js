@@ -2,18 +2,21 @@
 // SPDX-License-Identifier: MIT
 'use strict';
 /**
- * Prints the identity of one tool the way the executors resolve it, for Nx `runtime` cache
- * inputs: `node toolchain-id.js <rustc|clang|llvm-link|ld.lld|cc> [--rustc=P] [--clang=P]
- * [--llvm-link=P] [--linker=P] [--cc=P]`.
+ * Prints the identity of the tools a target runs, resolved the way the executors resolve
+ * them, for one Nx `runtime` cache input per target: `node toolchain-id.js <tool>...
+ * [--rustc=P] [--clang=P] [--llvm-link=P] [--linker=P] [--objcopy=P] [--cc=P]`, tools among
+ * rustc, clang, llvm-link, ld.lld, llvm-objcopy, cc.
  *
- * Output: the resolved path, then the tool's own version text (`rustc -vV`, `<tool> --version`).
+ * Output, per tool in the order given: the resolved path, then the tool's own version text
+ * (`rustc -vV`, `<tool> --version`). One process for all of a target's tools: each process
+ * costs a Node start and a rustc query, and Nx runs the command again for each batch of tasks.
  * The lookup is src/toolchain/discover.ts itself (option > env > <tool>-M > unsuffixed tool
  * of major M > rust-lld), loaded from compiled JS when the package ships it or the source
  * workspace has an up-to-date `npm run build:plugin` output, else from the TypeScript source
  * through @swc-node/register (the same transpiler Nx uses to load this plugin from source).
  * Nothing here re-implements discovery.
  *
- * When the tool cannot be resolved, the error goes to stderr, a random line to stdout, and the
+ * When a tool cannot be resolved, the error goes to stderr, a random line to stdout, and the
  * exit status is 1. Nx 22 ignores a runtime input's exit status and hashes its output, so the
  * random line is what keeps a missing tool from ever matching a cache entry: the task runs and
  * fails in the executor, whose discovery reports the same error.
@@ -28,23 +31,27 @@ const TOOLS = ['rustc', 'clang', 'llvm-link', 'ld.lld', 'llvm-objcopy', 'cc'];
 const FLAGS = { rustc: 'rustc', clang: 'clang', 'llvm-link': 'llvmLink', linker: 'linker', objcopy: 'objcopy', cc: 'cc' };
 
 function usage(message) {
-  process.stderr.write(`toolchain-id: ${message}\nusage: toolchain-id.js <${TOOLS.join('|')}> [--rustc=PATH] [--clang=PATH] [--llvm-link=PATH] [--linker=PATH] [--objcopy=PATH] [--cc=PATH]\n`);
+  process.stderr.write(`toolchain-id: ${message}\nusage: toolchain-id.js <${TOOLS.join('|')}>... [--rustc=PATH] [--clang=PATH] [--llvm-link=PATH] [--linker=PATH] [--objcopy=PATH] [--cc=PATH]\n`);
   process.exit(2);
 }
 
 function parseArgs(argv) {
-  const [tool, ...rest] = argv;
-  if (!TOOLS.includes(tool)) usage(`unknown tool '${tool ?? ''}'`);
+  const tools = argv.filter((a) => !a.startsWith('--'));
+  if (!tools.length) usage('no tool named');
+  for (const tool of tools) if (!TOOLS.includes(tool)) usage(`unknown tool '${tool}'`);
   const options = {};
-  for (const arg of rest) {
+  for (const arg of argv.filter((a) => a.startsWith('--'))) {
     const m = /^--([a-z-]+)=(.*)$/.exec(arg);
     if (!m || !(m[1] in FLAGS)) usage(`unknown argument '${arg}'`);
     if (m[2]) options[FLAGS[m[1]]] = m[2];
   }
-  return { tool, options };
+  return { tools, options };
 }
 
-/** Newest mtime (ms) of the files under `dir`, 0 when it does not exist. */
+/**
+ * Newest mtime (ms) of the files under `dir` that the compiled package is built from (not
+ * `*.spec.ts` nor `testing/`, which scripts/build-plugin.js leaves out), 0 when it does not exist.
+ */
 function newestMtime(dir) {
   let newest = 0;
   let entries;
@@ -54,6 +61,7 @@ function newestMtime(dir) {
     return 0;
   }
   for (const e of entries) {
+    if (e.name === 'testing' || e.name.endsWith('.spec.ts')) continue;
     const p = join(dir, e.name);
     newest = Math.max(newest, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
   }
@@ -65,7 +73,7 @@ function newestMtime(dir) {
  * 1. the package's own src/toolchain when it ships compiled JS (the published package);
  * 2. in the source workspace, the compiled copy `npm run build:plugin` writes to
  *    dist/packages/nx-local-lto, when its package.json (stamped with the time the compile
- *    started) is not older than any file under src/: no TypeScript loading, ~0.1 s instead
+ *    started) is not older than any source file under src/: no TypeScript loading, ~0.1 s instead
  *    of ~1-2 s per call. Any source saved since then (an edit, a git checkout) falls back to 3;
  * 3. the TypeScript source through @swc-node/register.
  * The printed identity is the same whichever is used, so the choice never changes a cache key.
@@ -114,12 +122,12 @@ async function identity(tool, options) {
   return `${tool}: ${[path, ...found.prefixArgs].join(' ')}\n${run(found.path, [...found.prefixArgs, '--version'])}`;
 }
 
-const { tool, options } = parseArgs(process.argv.slice(2));
-identity(tool, options).then(
-  (text) => process.stdout.write(`${text}\n`),
+const { tools, options } = parseArgs(process.argv.slice(2));
+Promise.all(tools.map((tool) => identity(tool, options))).then(
+  (texts) => process.stdout.write(`${texts.join('\n')}\n`),
   (e) => {
     process.stderr.write(`toolchain-id: ${e && e.message ? e.message : String(e)}\n`);
-    process.stdout.write(`unresolved ${tool} ${randomUUID()}\n`);
+    process.stdout.write(`unresolved ${tools.join(' ')} ${randomUUID()}\n`);
     process.exitCode = 1;
   },
 );

@@ -1,6 +1,7 @@
-import { ExecutorContext, logger } from '@nx/devkit';
+import { ExecutorContext } from '@nx/devkit';
 import { LocalLtoError } from '../errors';
 import { validateOptions } from '../options/validate-options';
+import { taskOutput } from '../process/task-output';
 
 /** Options every executor of this plugin accepts. */
 export interface CommonExecutorOptions {
@@ -30,8 +31,8 @@ export async function runExecutor<O extends CommonExecutorOptions>(
     return { success: true };
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
-    logger.error(`${context.projectName}:${context.targetName} (nx-local-lto:${name}): ${message}`);
-    if (!(e instanceof LocalLtoError) && e instanceof Error && isVerbose(rawOptions)) logger.error(e.stack ?? '');
+    taskOutput.error(`${context.projectName}:${context.targetName} (nx-local-lto:${name}): ${message}`);
+    if (!(e instanceof LocalLtoError) && e instanceof Error && isVerbose(rawOptions)) taskOutput.error(e.stack ?? '');
     return { success: false };
   }
 }

@@ -3,6 +3,17 @@ import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { LocalLtoError } from '../errors';
 
+/** Temporaries of every step in flight in this process (a batch runs several at once). */
+const live = new Set<string>();
+
+/** Removes every live temporary, then dies of the same signal as Node would have. */
+function onSignal(signal: NodeJS.Signals): void {
+  live.forEach((t) => rmSync(t, { force: true }));
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  process.kill(process.pid, signal);
+}
+
 /**
  * Runs `write` with a temporary path beside each final output path (same folder, so the
  * rename is atomic), checks that every one was written, then renames them all into place.
@@ -19,16 +30,11 @@ export async function withStagedOutputs<T>(
 ): Promise<T> {
   const tag = `${process.pid}-${randomBytes(4).toString('hex')}`;
   const temporaries = finals.map((f) => `${f}.tmp-${tag}`);
-  const cleanup = () => temporaries.forEach((t) => rmSync(t, { force: true }));
-  // Remove the temporaries, then die of the same signal as Node would have.
-  const onSignal = (signal: NodeJS.Signals) => {
-    cleanup();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    process.kill(process.pid, signal);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  temporaries.forEach((t) => live.add(t));
+  if (!process.listeners('SIGINT').includes(onSignal)) {
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  }
   try {
     for (const f of finals) mkdirSync(dirname(f), { recursive: true });
     const result = await write(temporaries);
@@ -40,8 +46,13 @@ export async function withStagedOutputs<T>(
     temporaries.forEach((t, i) => renameSync(t, finals[i]));
     return result;
   } finally {
-    cleanup();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    temporaries.forEach((t) => {
+      rmSync(t, { force: true });
+      live.delete(t);
+    });
+    if (!live.size) {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
   }
 }

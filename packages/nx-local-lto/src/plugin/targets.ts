@@ -5,7 +5,7 @@ import { defaultRustBitcodePath } from '../executors/rust-bc/executor';
 import { FALLBACK_ENV, nativeObjectPath } from '../toolchain/build-mode';
 import { Profile } from '../toolchain/profiles';
 import { Manifest, MANIFEST_FILE } from './manifest';
-import { toolIdentityInputs } from './tool-identity';
+import { toolIdentityInput } from './tool-identity';
 
 const ws = (p: string) => `{workspaceRoot}/${p}`;
 const technologies = ['rust', 'c', 'llvm'];
@@ -38,7 +38,7 @@ function rustBcTarget(m: Manifest, libs: Manifest[], emitMetadata: boolean): Tar
       { dependentTasksOutputFiles: '**/*.rmeta', transitive: true },
       { env: 'RUSTFLAGS' },
       { env: FALLBACK_ENV },
-      ...toolIdentityInputs('rustc'),
+      toolIdentityInput(['rustc']),
       { externalDependencies: [] },
     ],
     // The native fallback writes <crate>.o where the bitcode would be (never both).
@@ -79,8 +79,7 @@ function clangBcTarget(m: Manifest, libs: Manifest[], profile: Profile): TargetC
       `{projectRoot}/${MANIFEST_FILE}`,
       ...cLibs.map((l) => ws(`${l.root}/**/*.h`)),
       { env: FALLBACK_ENV },
-      ...toolIdentityInputs('rustc'),
-      ...toolIdentityInputs('clang'),
+      toolIdentityInput(['rustc', 'clang']),
       { externalDependencies: [] },
     ],
     outputs: outputs.flatMap((b) => [b, nativeObjectPath(b), b.replace(/\.bc$/, '.d')]).map(ws),
@@ -116,10 +115,7 @@ function driverBuildTarget(m: Manifest, libs: Manifest[]): TargetConfiguration {
       { dependentTasksOutputFiles: '**/*.bc', transitive: true },
       { dependentTasksOutputFiles: '**/*.o', transitive: true },
       { env: FALLBACK_ENV },
-      ...toolIdentityInputs('rustc'),
-      ...toolIdentityInputs('llvm-link'),
-      ...toolIdentityInputs('ld.lld'),
-      ...toolIdentityInputs('llvm-objcopy'),
+      toolIdentityInput(['rustc', 'llvm-link', 'ld.lld', 'llvm-objcopy']),
       { externalDependencies: [] },
     ],
     outputs: [output, report].map(ws),
@@ -150,7 +146,7 @@ function hostTestTarget(m: Manifest, libs: Manifest[], test: NonNullable<Manifes
       ...libs.filter((l) => l.kind === 'c-library').map((l) => ws(`${l.root}/**/*.h`)),
       `{projectRoot}/${MANIFEST_FILE}`,
       { dependentTasksOutputFiles: '**/*.o' },
-      ...toolIdentityInputs('cc'),
+      toolIdentityInput(['cc']),
       { externalDependencies: [] },
     ],
     outputs: [],

@@ -1,7 +1,7 @@
 import { TargetConfiguration } from '@nx/devkit';
 import { join } from 'node:path';
 
-/** Plain CommonJS script that prints a tool's resolved path and version (bin/toolchain-id.js). */
+/** Plain CommonJS script that prints tools' resolved paths and versions (bin/toolchain-id.js). */
 export const TOOLCHAIN_ID_SCRIPT = join(__dirname, '..', '..', 'bin', 'toolchain-id.js');
 
 export type Tool = 'rustc' | 'clang' | 'llvm-link' | 'ld.lld' | 'llvm-objcopy' | 'cc';
@@ -21,19 +21,21 @@ const FLAG: Record<keyof ToolPaths, string> = { rustc: 'rustc', clang: 'clang', 
 const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /**
- * The cache input naming a tool's identity: a `runtime` command whose output Nx hashes,
- * `node bin/toolchain-id.js <tool>`, which resolves the tool with the executors' own
- * discovery (option > env > `<tool>-M` > unsuffixed tool of major M > rust-lld) and prints
- * its path and version text. A different compiler behind any of those names, or another
- * one chosen by option or env, is a cache miss; the same tool chosen two ways is a hit.
+ * The cache input naming the identity of the tools a target runs: one `runtime` command
+ * whose output Nx hashes, `node bin/toolchain-id.js <tool>...`, which resolves each tool with
+ * the executors' own discovery (option > env > `<tool>-M` > unsuffixed tool of major M >
+ * rust-lld) and prints its path and version text. A different compiler behind any of those
+ * names, or another one chosen by option or env, is a cache miss; the same tool chosen two
+ * ways is a hit. One command per target, not per tool: Nx runs each distinct command once per
+ * hashing round (a batch of tasks), and each costs a Node start and a rustc query.
  * Nx hashes only the command's output, not its text, so the absolute script path does not
  * enter the key (checked on Nx 22.7.12).
  */
-export function toolIdentityInputs(tool: Tool, paths: ToolPaths = {}): Array<{ runtime: string }> {
+export function toolIdentityInput(tools: readonly Tool[], paths: ToolPaths = {}): { runtime: string } {
   const flags = (Object.keys(FLAG) as Array<keyof ToolPaths>)
     .filter((k) => typeof paths[k] === 'string' && paths[k])
     .map((k) => shellQuote(`--${FLAG[k]}=${paths[k]}`));
-  return [{ runtime: ['node', shellQuote(TOOLCHAIN_ID_SCRIPT), tool, ...flags].join(' ') }];
+  return { runtime: ['node', shellQuote(TOOLCHAIN_ID_SCRIPT), ...tools, ...flags].join(' ') };
 }
 
 const RUNTIME_PREFIX = `node ${shellQuote(TOOLCHAIN_ID_SCRIPT)} `;
@@ -58,8 +60,8 @@ export function withToolPaths(target: TargetConfiguration, paths: ToolPaths): Ta
   if (!Object.keys(paths).length || !target.inputs) return target;
   const inputs = target.inputs.map((input) => {
     if (typeof input !== 'object' || !('runtime' in input) || !input.runtime.startsWith(RUNTIME_PREFIX)) return input;
-    const tool = input.runtime.slice(RUNTIME_PREFIX.length).split(' ')[0] as Tool;
-    return toolIdentityInputs(tool, paths)[0];
+    const tools = input.runtime.slice(RUNTIME_PREFIX.length).split(' ').filter((w) => !w.startsWith(`'--`)) as Tool[];
+    return toolIdentityInput(tools, paths);
   });
   return { ...target, inputs };
 }

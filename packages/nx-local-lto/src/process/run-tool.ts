@@ -1,6 +1,7 @@
 import { execa } from 'execa';
 import { LocalLtoError } from '../errors';
 import { formatCommandLine } from './command-line';
+import { taskOutput } from './task-output';
 
 export interface RunToolOptions {
   /** Working directory of the tool (the workspace root, so printed paths are relative). */
@@ -24,7 +25,7 @@ export interface ToolResult {
  */
 export async function runTool(file: string, args: readonly string[], options: RunToolOptions): Promise<ToolResult> {
   const commandLine = formatCommandLine(file, args);
-  if (options.verbose) console.log(`$ ${commandLine}`);
+  if (options.verbose) taskOutput.log(`$ ${commandLine}`);
   const result = await execa(file, args, {
     cwd: options.cwd,
     env: options.env,
@@ -43,6 +44,6 @@ export async function runTool(file: string, args: readonly string[], options: Ru
     const output = [stderr.trimEnd(), stdout.trimEnd()].filter(Boolean).join('\n');
     throw new LocalLtoError(`${why}\n  command: ${commandLine}${output ? `\n${output}` : ''}`);
   }
-  if (stderr.trim()) process.stderr.write(stderr.endsWith('\n') ? stderr : `${stderr}\n`);
+  if (stderr.trim()) taskOutput.stderr(stderr);
   return { stdout, stderr };
 }

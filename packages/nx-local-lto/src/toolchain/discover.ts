@@ -52,9 +52,17 @@ export function resolveRustc(options: ToolchainOptions, env: NodeJS.ProcessEnv =
   return describeRustc(options.rustc || env[TOOL_ENV.rustc] || 'rustc');
 }
 
-async function toolVersion(path: string, prefixArgs: string[]): Promise<LlvmVersion | undefined> {
-  const r = await execa(path, [...prefixArgs, '--version'], { reject: false, stdin: 'ignore' });
-  return r.failed ? undefined : parseLlvmVersion(r.stdout);
+/** `<tool> --version` per command, asked once per process (a batch resolves the same tools for every task). */
+const versions = new Map<string, Promise<LlvmVersion | undefined>>();
+
+function toolVersion(path: string, prefixArgs: string[]): Promise<LlvmVersion | undefined> {
+  const key = JSON.stringify([path, ...prefixArgs]);
+  let version = versions.get(key);
+  if (!version) {
+    version = execa(path, [...prefixArgs, '--version'], { reject: false, stdin: 'ignore' }).then((r) => (r.failed ? undefined : parseLlvmVersion(r.stdout)));
+    versions.set(key, version);
+  }
+  return version;
 }
 
 /**

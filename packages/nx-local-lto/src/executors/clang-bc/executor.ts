@@ -9,11 +9,13 @@ import { runTool } from '../../process/run-tool';
 import { fallbackOf, nativeObjectPath, resolveBuildMode } from '../../toolchain/build-mode';
 import { resolveRustc } from '../../toolchain/discover';
 import { assertInputsExist, projectRootOf } from '../inputs';
+import { batchExecutor } from '../batch';
 import { isVerbose, runExecutor } from '../run-executor';
 import { cBitcodePath, defaultCBitcodeDir } from './output-paths';
 import { ClangBcExecutorOptions } from './schema';
 import { cBitcodeStep } from './step';
 import schema from './schema.json';
+import { taskOutput } from '../../process/task-output';
 
 async function build(options: ClangBcExecutorOptions, context: ExecutorContext): Promise<void> {
   const root = context.root;
@@ -34,11 +36,11 @@ async function build(options: ClangBcExecutorOptions, context: ExecutorContext):
     await withStagedOutputs('clang-bc', [join(root, code), join(root, depFile)], async ([codeTmp, dTmp]) => {
       const step = cBitcodeStep(options, rustc.host, root, source, { bitcodeOut: codeTmp, depFileOut: dTmp, depTarget: code });
       if (mode.mode === 'lto') {
-        console.log(`  CLANG-BC ${source} -> ${code}`);
+        taskOutput.log(`  CLANG-BC ${source} -> ${code}`);
         await runTool(mode.clang.path, [...mode.clang.prefixArgs, ...clangBitcodeArgs(step)], { cwd: root, verbose });
         assertWroteBitcode(codeTmp, source, options);
       } else {
-        console.log(`  CC-NATIVE ${source} -> ${code}`);
+        taskOutput.log(`  CC-NATIVE ${source} -> ${code}`);
         await runTool(options.cc ?? process.env.CC ?? 'cc', nativeCArgs({ ...step, objectOut: codeTmp }), { cwd: root, verbose });
       }
     });
@@ -69,3 +71,6 @@ function assertWroteBitcode(file: string, source: string, options: ClangBcExecut
 export default function clangBcExecutor(options: ClangBcExecutorOptions, context: ExecutorContext) {
   return runExecutor('clang-bc', schema, options, context, build);
 }
+
+/** Batch implementation (executors.json `batchImplementation`): many clang-bc tasks in one process. */
+export const batch = batchExecutor<ClangBcExecutorOptions>('clang-bc', schema, build);

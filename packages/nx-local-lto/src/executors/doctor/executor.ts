@@ -5,12 +5,13 @@ import { checkRemoteCache } from '../../toolchain/remote-cache';
 import { runExecutor } from '../run-executor';
 import { DoctorExecutorOptions } from './schema';
 import schema from './schema.json';
+import { taskOutput } from '../../process/task-output';
 
 async function doctor(options: DoctorExecutorOptions): Promise<void> {
   const report = await runDoctor(options);
-  console.log(formatDoctor(report));
+  taskOutput.log(formatDoctor(report));
   const cache = options.remoteCache ? await checkRemoteCache(process.env, { timeoutMs: options.remoteCacheTimeoutMs, writeProbe: options.remoteCacheWriteProbe }) : undefined;
-  if (cache) console.log(`${cache.ok ? 'ok  ' : 'FAIL'} ${cache.text}`);
+  if (cache) taskOutput.log(`${cache.ok ? 'ok  ' : 'FAIL'} ${cache.text}`);
   if (!report.ok) {
     const packages = [...new Set(report.checks.filter((c) => !c.ok && c.fix).map((c) => c.fix!))];
     throw new LocalLtoError(`the toolchain cannot build with local LTO${packages.length ? `; install ${packages.join(' ')} (apt-get install -y ${packages.join(' ')})` : ''}`);

@@ -7,6 +7,7 @@ import { assertInputsExist } from '../inputs';
 import { isVerbose, runExecutor } from '../run-executor';
 import { HostTestExecutorOptions } from './schema';
 import schema from './schema.json';
+import { taskOutput } from '../../process/task-output';
 
 async function test(options: HostTestExecutorOptions, context: ExecutorContext): Promise<void> {
   const root = context.root;
@@ -19,7 +20,7 @@ async function test(options: HostTestExecutorOptions, context: ExecutorContext):
   try {
     const program = join(scratch, 'host-test');
     const cc = options.cc ?? process.env.CC ?? 'cc';
-    console.log(`  CC-HOST  ${options.sources.join(' ')} + ${options.objects.join(' ')}`);
+    taskOutput.log(`  CC-HOST  ${options.sources.join(' ')} + ${options.objects.join(' ')}`);
     await runTool(cc, [
       '-O2',
       ...(options.pie ? [] : ['-no-pie']),
@@ -29,9 +30,9 @@ async function test(options: HostTestExecutorOptions, context: ExecutorContext):
       ...options.linkLibs.map((l) => `-l${l}`),
       '-o', program,
     ], { cwd: root, verbose });
-    console.log(`  RUN      host test ${options.args.join(' ')}`);
+    taskOutput.log(`  RUN      host test ${options.args.join(' ')}`);
     const { stdout } = await runTool(program, options.args, { cwd: root, verbose });
-    process.stdout.write(stdout);
+    taskOutput.stdout(stdout);
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }

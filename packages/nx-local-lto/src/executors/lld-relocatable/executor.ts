@@ -1,4 +1,4 @@
-import { ExecutorContext, logger } from '@nx/devkit';
+import { ExecutorContext } from '@nx/devkit';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -13,12 +13,14 @@ import { runTool } from '../../process/run-tool';
 import { fallbackOf, resolveBuildMode } from '../../toolchain/build-mode';
 import { resolveRustc } from '../../toolchain/discover';
 import { assertInputsExist, projectRootOf } from '../inputs';
+import { batchExecutor } from '../batch';
 import { isVerbose, runExecutor } from '../run-executor';
 import { prepareLtoLink } from './link-lto';
 import { prepareNativeLink } from './link-native';
 import { LinkStep } from './link-step';
 import { LldRelocatableExecutorOptions } from './schema';
 import schema from './schema.json';
+import { taskOutput } from '../../process/task-output';
 
 /** Default object path of a driver: dist/<projectRoot>/<projectName>.o. */
 export function defaultObjectPath(projectRoot: string, projectName: string): string {
@@ -43,11 +45,11 @@ async function prepareLink(options: LldRelocatableExecutorOptions, root: string,
 async function applySymbolPolicy(step: LinkStep, options: LldRelocatableExecutorOptions, object: string, scratch: string, root: string, verbose: boolean): Promise<void> {
   const exports = options.exports ?? step.defaultExports;
   const { keep, localize, unmatched } = applyExports(readElf(object), exports);
-  for (const pattern of unmatched) logger.warn(`lld-relocatable: option 'exports' entry '${pattern}' matches no symbol the object defines`);
+  for (const pattern of unmatched) taskOutput.warn(`lld-relocatable: option 'exports' entry '${pattern}' matches no symbol the object defines`);
   if (localize.length === 0) return;
   const keepFile = join(scratch, 'exports.txt');
   writeFileSync(keepFile, keep.map((k) => `${k}\n`).join(''));
-  console.log(`  LOCALIZE ${localize.length} symbol(s); global: ${keep.join(', ') || '(none)'}`);
+  taskOutput.log(`  LOCALIZE ${localize.length} symbol(s); global: ${keep.join(', ') || '(none)'}`);
   await runTool(step.objcopy, localizeArgs(object, keepFile), { cwd: root, verbose });
 }
 
@@ -75,7 +77,7 @@ async function build(options: LldRelocatableExecutorOptions, context: ExecutorCo
 }
 
 function enforcePolicy(report: InlineReport, reportPath: string, options: LldRelocatableExecutorOptions): void {
-  console.log(formatInlineTable(report));
+  taskOutput.log(formatInlineTable(report));
   if (report.build === 'native') return;
   const { requiredCalls, featureViolations } = report.summary;
   if (requiredCalls === 0 && featureViolations === 0) return;
@@ -85,10 +87,13 @@ function enforcePolicy(report: InlineReport, reportPath: string, options: LldRel
   ];
   const message = `${problems.join('; ')} (see the table above and ${reportPath})`;
   if (options.inlinePolicy === 'error') throw new LocalLtoError(message);
-  logger.warn(`lld-relocatable: ${message}`);
+  taskOutput.warn(`lld-relocatable: ${message}`);
 }
 
 /** nx-local-lto:lld-relocatable: bitcode to one ELF relocatable object + inline-report.json. */
 export default function lldRelocatableExecutor(options: LldRelocatableExecutorOptions, context: ExecutorContext) {
   return runExecutor('lld-relocatable', schema, options, context, build);
 }
+
+/** Batch implementation (executors.json `batchImplementation`): many lld-relocatable tasks in one process. */
+export const batch = batchExecutor<LldRelocatableExecutorOptions>('lld-relocatable', schema, build);

@@ -1,4 +1,3 @@
-import { logger } from '@nx/devkit';
 import { join } from 'node:path';
 import { readFunctionAttributes } from '../../bitcode/attributes';
 import { checkLinkInputs, LinkInput } from '../../bitcode/link-checks';
@@ -14,6 +13,7 @@ import { resolveLlvmTool, ResolvedTool } from '../../toolchain/discover';
 import { RustcInfo } from '../../toolchain/rustc';
 import { LinkStep } from './link-step';
 import { LldRelocatableExecutorOptions } from './schema';
+import { taskOutput } from '../../process/task-output';
 
 function readLinkInput(root: string, path: string): LinkInput {
   return { path, info: readBitcodeModuleInfo(join(root, path)) };
@@ -27,7 +27,7 @@ function readLinkInput(root: string, path: string): LinkInput {
 export async function prepareLtoLink(options: LldRelocatableExecutorOptions, rustc: RustcInfo, root: string): Promise<LinkStep> {
   const rust = readLinkInput(root, options.rustBitcode);
   const helpers = options.bitcode.map((p) => readLinkInput(root, p));
-  for (const warning of checkLinkInputs(rust, helpers)) logger.warn(`lld-relocatable: ${warning}`);
+  for (const warning of checkLinkInputs(rust, helpers)) taskOutput.warn(`lld-relocatable: ${warning}`);
 
   const linker = await resolveLlvmTool('ld.lld', rustc, options);
   const llvmLink = options.internalize && helpers.length ? await resolveLlvmTool('llvm-link', rustc, options) : undefined;
@@ -70,11 +70,11 @@ async function ltoLink(
   let ltoInputs = [rust.path, ...helpers.map((h) => h.path)];
   if (llvmLink) {
     const merged = join(scratch, 'merged.bc');
-    console.log(`  LLVM-LINK ${rust.path} + ${helpers.length} helper bitcode file(s) (helpers internalized)`);
+    taskOutput.log(`  LLVM-LINK ${rust.path} + ${helpers.length} helper bitcode file(s) (helpers internalized)`);
     await runTool(llvmLink.path, llvmLinkArgs(rust.path, helpers.map((h) => h.path), merged), { cwd: root, verbose });
     ltoInputs = [merged];
   }
-  console.log(`  LD-R     ${out.slice(root.length + 1).replace(/\.tmp-[^/]*$/, '')}`);
+  taskOutput.log(`  LD-R     ${out.slice(root.length + 1).replace(/\.tmp-[^/]*$/, '')}`);
   const remarks = join(scratch, 'remarks.yaml');
   await runTool(linker.path, [...linker.prefixArgs, ...lldRelocatableArgs([...ltoInputs, ...options.objects], out, options.ltoOptLevel, remarks)], { cwd: root, verbose });
 }

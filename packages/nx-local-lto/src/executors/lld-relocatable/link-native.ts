@@ -1,4 +1,3 @@
-import { logger } from '@nx/devkit';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { readElf, STB_LOCAL, STT_FUNC, STT_OBJECT } from '../../elf/elf';
@@ -10,6 +9,7 @@ import { localLtoPackages, nativeObjectPath, NATIVE_FALLBACK_REASON } from '../.
 import { RustcInfo } from '../../toolchain/rustc';
 import { LinkStep } from './link-step';
 import { LldRelocatableExecutorOptions } from './schema';
+import { taskOutput } from '../../process/task-output';
 
 /**
  * The native fallback (no clang of rustc's LLVM major, `fallback: native`): the objects
@@ -26,7 +26,7 @@ export function prepareNativeLink(options: LldRelocatableExecutorOptions, rustc:
     }
   }
   const packages = localLtoPackages(rustc.llvm.major);
-  logger.warn(`lld-relocatable: ${why}: building without LTO (fallback "native"), helpers stay calls; apt-get install -y ${packages.join(' ')} for local LTO`);
+  taskOutput.warn(`lld-relocatable: ${why}: building without LTO (fallback "native"), helpers stay calls; apt-get install -y ${packages.join(' ')} for local LTO`);
   const rust = readElf(join(root, rustObject));
   const helpers = helperObjects.map((p) => ({ path: p, elf: readElf(join(root, p)) }));
   const defined = helpers.flatMap((h) => h.elf.symbols.filter((s) => s.type === STT_FUNC && s.shndx !== 0).map((s) => ({ ...s, definedIn: h.path })));
@@ -38,7 +38,7 @@ export function prepareNativeLink(options: LldRelocatableExecutorOptions, rustc:
     ),
     objcopy: 'objcopy',
     link: async (out, _scratch, verbose) => {
-      console.log(`  LD-R     (native) ${out.slice(root.length + 1).replace(/\.tmp-[^/]*$/, '')}`);
+      taskOutput.log(`  LD-R     (native) ${out.slice(root.length + 1).replace(/\.tmp-[^/]*$/, '')}`);
       await runTool('ld', nativeRelocatableArgs([rustObject, ...helperObjects, ...options.objects], out), { cwd: root, verbose });
     },
     reportFacts: () => ({

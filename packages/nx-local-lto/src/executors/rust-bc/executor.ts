@@ -1,4 +1,4 @@
-import { ExecutorContext, logger } from '@nx/devkit';
+import { ExecutorContext } from '@nx/devkit';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LocalLtoError } from '../../errors';
@@ -8,9 +8,11 @@ import { runTool } from '../../process/run-tool';
 import { fallbackOf, nativeObjectPath, resolveBuildMode } from '../../toolchain/build-mode';
 import { resolveRustc } from '../../toolchain/discover';
 import { assertInputsExist, projectRootOf } from '../inputs';
+import { batchExecutor } from '../batch';
 import { isVerbose, runExecutor } from '../run-executor';
 import { RustBcExecutorOptions } from './schema';
 import schema from './schema.json';
+import { taskOutput } from '../../process/task-output';
 
 /** Default crate name of a project: its name with '-' replaced by '_'. */
 export function defaultCrateName(projectName: string): string {
@@ -32,7 +34,7 @@ async function build(options: RustBcExecutorOptions, context: ExecutorContext): 
 
   const fromEnv = (process.env.RUSTFLAGS ?? '').split(/\s+/).filter(Boolean);
   const { flags, ignored } = sanitizeRustFlags([...options.rustflags, ...fromEnv]);
-  for (const { flag, why } of ignored) logger.warn(`rust-bc: ignoring '${flag}': ${why}`);
+  for (const { flag, why } of ignored) taskOutput.warn(`rust-bc: ignoring '${flag}': ${why}`);
 
   const rustc = await resolveRustc(options);
   const fallback = fallbackOf(options.fallback);
@@ -57,7 +59,7 @@ async function build(options: RustBcExecutorOptions, context: ExecutorContext): 
       metadataOut: rmetaTmp,
       ...(native ? { nativeObjectOut: codeTmp } : {}),
     });
-    console.log(`  ${native ? 'RUSTC-OBJ' : 'RUSTC-BC'} ${options.crateRoot} -> ${code}`);
+    taskOutput.log(`  ${native ? 'RUSTC-OBJ' : 'RUSTC-BC'} ${options.crateRoot} -> ${code}`);
     const { stderr } = await runTool(rustc.path, args, { cwd: root, verbose: isVerbose(options) });
     if (/ignoring emit path because multiple/.test(stderr)) {
       throw new LocalLtoError(`rustc split ${options.crateRoot} into several codegen units; check rustflags and RUSTFLAGS`);
@@ -79,3 +81,6 @@ async function build(options: RustBcExecutorOptions, context: ExecutorContext): 
 export default function rustBcExecutor(options: RustBcExecutorOptions, context: ExecutorContext) {
   return runExecutor('rust-bc', schema, options, context, build);
 }
+
+/** Batch implementation (executors.json `batchImplementation`): many rust-bc tasks in one process. */
+export const batch = batchExecutor<RustBcExecutorOptions>('rust-bc', schema, build);
