@@ -23,7 +23,7 @@ export async function generateDriverPool(pool: string, n: number): Promise<void>
   const empty = join(pool, '.empty-workspace');
   createWorkspace(empty);
   // Without node_modules: Nx's file walk behind the generator's project scan would cross it.
-  rmSync(join(empty, 'node_modules'));
+  rmSync(join(empty, 'node_modules'), { recursive: true });
   process.env.NX_DAEMON = 'false';
   mkdirSync(pool, { recursive: true });
   for (let i = 0; i < n; i++) {

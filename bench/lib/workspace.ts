@@ -1,10 +1,12 @@
 /**
  * Scratch Nx workspaces for the benchmarks, under the work folder (gitignored): the
- * repository's nx.json and tsconfig.base.json, its node_modules linked (so the plugin is
- * this checkout's, from source, as in the e2e tests), and per-run Nx cache folders.
+ * repository's nx.json and tsconfig.base.json, its node_modules linked package by package
+ * except nx-local-lto, which is this checkout's compiled, publishable build
+ * (dist/packages/nx-local-lto from `npm run build:plugin`): what a workspace that installs
+ * the plugin runs. Per-run Nx cache folders.
  */
 import type { Budget } from './stats';
-import { copyFileSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { run, RunResult } from './proc';
 
@@ -18,7 +20,19 @@ export function createWorkspace(dir: string): void {
   copyFileSync(join(repoRoot, 'nx.json'), join(dir, 'nx.json'));
   copyFileSync(join(repoRoot, 'tsconfig.base.json'), join(dir, 'tsconfig.base.json'));
   writeFileSync(join(dir, '.gitignore'), 'node_modules\ndist\nmake-out\n.nx\n.bench\n');
-  symlinkSync(join(repoRoot, 'node_modules'), join(dir, 'node_modules'));
+  mkdirSync(join(dir, 'node_modules'));
+  for (const entry of readdirSync(join(repoRoot, 'node_modules'))) {
+    const target = entry === 'nx-local-lto' ? compiledPlugin : join(repoRoot, 'node_modules', entry);
+    symlinkSync(target, join(dir, 'node_modules', entry));
+  }
+}
+
+/** The compiled plugin the scratch workspaces use. */
+const compiledPlugin = join(repoRoot, 'dist', 'packages', 'nx-local-lto');
+
+/** Builds the compiled plugin from this checkout (`npm run build:plugin`, a few seconds). */
+export function buildPlugin(): void {
+  run(process.execPath, [join(repoRoot, 'scripts', 'build-plugin.js')], { cwd: repoRoot });
 }
 
 /** Copies a project folder of this repository (e.g. libs/kernel-helpers) into `dir`. */

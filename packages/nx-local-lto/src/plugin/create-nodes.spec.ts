@@ -37,6 +37,9 @@ describe('createNodesV2 and createDependencies', () => {
     expect(t.build.outputs).toEqual(['{workspaceRoot}/dist/drivers/d1/d1.o', '{workspaceRoot}/dist/drivers/d1/inline-report.json']);
     expect(t.build.options.bitcode).toEqual(['dist/drivers/d1/c/helpers/d1.bc', 'dist/libs/chelp/c/user/src/h.bc', 'dist/libs/kern/rust/kern.bc']);
     expect(t['rust-bc'].options.externs).toEqual({ kern: 'dist/libs/kern/rust/libkern.rmeta' });
+    // Keyed on what makes the crate's .rmeta, never on dependency outputs (see targets.ts).
+    expect(t['rust-bc'].inputs).toEqual(expect.arrayContaining(['{workspaceRoot}/libs/kern/**/*.rs', '{workspaceRoot}/libs/kern/local-lto.json', '{workspaceRoot}/libs/kern/project.json']));
+    expect(t['rust-bc'].inputs).not.toEqual(expect.arrayContaining([expect.objectContaining({ dependentTasksOutputFiles: expect.anything() })]));
     expect(t['clang-bc'].options.includeDirs).toEqual(['drivers/d1/include', 'libs/chelp/include']);
     expect(t['clang-bc'].inputs).toEqual(expect.arrayContaining(['{projectRoot}/helpers/d1.c', '{workspaceRoot}/libs/chelp/**/*.h', { externalDependencies: [] }]));
     for (const name of ['rust-bc', 'clang-bc', 'build']) {

@@ -27,7 +27,8 @@ function rustOutputs(m: Manifest): { bitcode: string; depInfo: string; rmeta: st
 
 function rustBcTarget(m: Manifest, libs: Manifest[], emitMetadata: boolean): TargetConfiguration {
   const out = rustOutputs(m);
-  const externs = Object.fromEntries(libs.filter((l) => l.kind === 'rust-crate').map((l) => [l.crateName, rustOutputs(l).rmeta]));
+  const crates = libs.filter((l) => l.kind === 'rust-crate');
+  const externs = Object.fromEntries(crates.map((l) => [l.crateName, rustOutputs(l).rmeta]));
   return {
     executor: 'nx-local-lto:rust-bc',
     cache: true,
@@ -35,7 +36,11 @@ function rustBcTarget(m: Manifest, libs: Manifest[], emitMetadata: boolean): Tar
     inputs: [
       '{projectRoot}/**/*.rs',
       `{projectRoot}/${MANIFEST_FILE}`,
-      { dependentTasksOutputFiles: '**/*.rmeta', transitive: true },
+      // The crates it uses by what makes their .rmeta (sources, manifest, project.json), not
+      // by the .rmeta files (dependentTasksOutputFiles): with --batch, Nx 22.7 hashes a task
+      // whose dependency runs in the same batch before that dependency writes its outputs,
+      // and keeps that hash (its re-hash skips tasks that have one), a key on stale files.
+      ...crates.flatMap((l) => [`${l.root}/**/*.rs`, `${l.root}/${MANIFEST_FILE}`, `${l.root}/project.json`].map(ws)),
       { env: 'RUSTFLAGS' },
       { env: FALLBACK_ENV },
       toolIdentityInput(['rustc']),
