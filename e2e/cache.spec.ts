@@ -202,6 +202,11 @@ describe('cache keys and a shared remote cache (two agents)', () => {
       expect(ran(await buildIn(agentA, envA))).toEqual(['kuid:build', 'kuid:rust-bc']);
     });
 
+    it('editing the Rust support crate reruns it and the rust-bc and build of the driver that uses it', async () => {
+      appendFileSync(join(agentA, 'libs/kernel/src/lib.rs'), '\n/// A probe no driver calls (exported, so the crate\'s bitcode changes too).\n#[no_mangle]\npub extern "C" fn kernel_cache_probe() -> u32 {\n    11\n}\n');
+      expect(ran(await buildIn(agentA, envA))).toEqual(['kernel:build', 'kuid:build', 'kuid:rust-bc']);
+    });
+
     it('editing the shared library header reruns the library’s and the using driver’s C tasks and build only', async () => {
       const header = join(agentA, 'libs/kernel-helpers/include/kernel_helpers.h');
       const text = readFileSync(header, 'utf8');

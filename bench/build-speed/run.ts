@@ -1,6 +1,6 @@
 /**
  * Section 2: build speed for N generated drivers.
- * - cold: `nx run-many -t build` with empty cache, graph records and dist/, against make -j<cores>
+ * - cold: `nx run-many -t build --batch` with empty cache, graph records and dist/, against make -j<cores>
  *   on the generated Makefile (same compiler commands), side by side;
  * - cached: the same nx command once everything is cached, against Nx's own floor: a
  *   workspace without the plugin whose projects have the same number of cached no-op tasks;
@@ -42,7 +42,8 @@ const fig = (f: Figure, key: string) => ({ [`${key}_s`]: round4(f.median), [`${k
 
 export function runBuildSpeed(tools: Tools, o: BuildSpeedOptions): { runs: number; cores: number; rows: BuildSpeedRow[]; skipped: Array<{ drivers: number; reason: string }> } {
   const cores = cpus().length;
-  const build = ['run-many', '-t', 'build', `--parallel=${cores}`, '--outputStyle=static'];
+  // --batch: one process per executor for its ready tasks (the plugin's batch implementations).
+  const build = ['run-many', '-t', 'build', '--batch', `--parallel=${cores}`, '--outputStyle=static'];
   const rows: BuildSpeedRow[] = [];
   const skipped: Array<{ drivers: number; reason: string }> = [];
   let secondsPerDriver = 0;

@@ -43,7 +43,7 @@ export function resultsMarkdown(r: Results, chartFile: string): string {
   }
   out.push(
     '',
-    `**Build speed** (\`nx run-many -t build --parallel=${r.build.cores}\` vs \`make -j${r.build.cores}\` on the same commands; rounds per row in the last column)`,
+    `**Build speed** (\`nx run-many -t build --batch --parallel=${r.build.cores}\` vs \`make -j${r.build.cores}\` on the same commands; rounds per row in the last column)`,
     '',
     '| drivers | tasks | nx cold s | make cold s | nx / make | nx cached s | nx floor s | cached / floor | incremental tasks | incremental s | rounds (cold, cached, incr.) |',
     '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
