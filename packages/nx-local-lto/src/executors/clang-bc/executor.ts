@@ -6,16 +6,16 @@ import { LocalLtoError } from '../../errors';
 import { withStagedOutputs } from '../../fs/staged-outputs';
 import { clangBitcodeArgs, nativeCArgs } from '../../pipeline/commands';
 import { runTool } from '../../process/run-tool';
+import { taskOutput } from '../../process/task-output';
 import { fallbackOf, nativeObjectPath, resolveBuildMode } from '../../toolchain/build-mode';
 import { resolveRustc } from '../../toolchain/discover';
-import { assertInputsExist, projectRootOf } from '../inputs';
 import { batchExecutor } from '../batch';
+import { assertInputsExist, projectRootOf } from '../inputs';
 import { isVerbose, runExecutor } from '../run-executor';
 import { cBitcodePath, defaultCBitcodeDir } from './output-paths';
 import { ClangBcExecutorOptions } from './schema';
 import { cBitcodeStep } from './step';
 import schema from './schema.json';
-import { taskOutput } from '../../process/task-output';
 
 async function build(options: ClangBcExecutorOptions, context: ExecutorContext): Promise<void> {
   const root = context.root;

@@ -1,11 +1,11 @@
 import { ExecutorContext } from '@nx/devkit';
 import { LocalLtoError } from '../../errors';
+import { taskOutput } from '../../process/task-output';
 import { formatDoctor, runDoctor } from '../../toolchain/doctor';
 import { checkRemoteCache } from '../../toolchain/remote-cache';
 import { runExecutor } from '../run-executor';
 import { DoctorExecutorOptions } from './schema';
 import schema from './schema.json';
-import { taskOutput } from '../../process/task-output';
 
 async function doctor(options: DoctorExecutorOptions): Promise<void> {
   const report = await runDoctor(options);

@@ -3,11 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runTool } from '../../process/run-tool';
+import { taskOutput } from '../../process/task-output';
 import { assertInputsExist } from '../inputs';
 import { isVerbose, runExecutor } from '../run-executor';
 import { HostTestExecutorOptions } from './schema';
 import schema from './schema.json';
-import { taskOutput } from '../../process/task-output';
 
 async function test(options: HostTestExecutorOptions, context: ExecutorContext): Promise<void> {
   const root = context.root;

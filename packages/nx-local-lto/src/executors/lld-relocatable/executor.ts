@@ -10,17 +10,17 @@ import { buildInlineReport, InlineReport } from '../../inline/report';
 import { formatInlineTable } from '../../inline/table';
 import { localizeArgs } from '../../pipeline/commands';
 import { runTool } from '../../process/run-tool';
+import { taskOutput } from '../../process/task-output';
 import { fallbackOf, resolveBuildMode } from '../../toolchain/build-mode';
 import { resolveRustc } from '../../toolchain/discover';
-import { assertInputsExist, projectRootOf } from '../inputs';
 import { batchExecutor } from '../batch';
+import { assertInputsExist, projectRootOf } from '../inputs';
 import { isVerbose, runExecutor } from '../run-executor';
 import { prepareLtoLink } from './link-lto';
 import { prepareNativeLink } from './link-native';
 import { LinkStep } from './link-step';
 import { LldRelocatableExecutorOptions } from './schema';
 import schema from './schema.json';
-import { taskOutput } from '../../process/task-output';
 
 /** Default object path of a driver: dist/<projectRoot>/<projectName>.o. */
 export function defaultObjectPath(projectRoot: string, projectName: string): string {

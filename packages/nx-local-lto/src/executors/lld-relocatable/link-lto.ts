@@ -8,12 +8,12 @@ import { readInlineRemarks, remarkFiles } from '../../inline/remarks';
 import { ReportInput } from '../../inline/report';
 import { lldRelocatableArgs, llvmLinkArgs } from '../../pipeline/commands';
 import { runTool } from '../../process/run-tool';
+import { taskOutput } from '../../process/task-output';
 import { assertReadableBy } from '../../toolchain/compatibility';
 import { resolveLlvmTool, ResolvedTool } from '../../toolchain/discover';
 import { RustcInfo } from '../../toolchain/rustc';
 import { LinkStep } from './link-step';
 import { LldRelocatableExecutorOptions } from './schema';
-import { taskOutput } from '../../process/task-output';
 
 function readLinkInput(root: string, path: string): LinkInput {
   return { path, info: readBitcodeModuleInfo(join(root, path)) };

@@ -5,11 +5,11 @@ import { exportableNames } from '../../elf/symbol-policy';
 import { LocalLtoError } from '../../errors';
 import { nativeRelocatableArgs } from '../../pipeline/commands';
 import { runTool } from '../../process/run-tool';
+import { taskOutput } from '../../process/task-output';
 import { localLtoPackages, nativeObjectPath, NATIVE_FALLBACK_REASON } from '../../toolchain/build-mode';
 import { RustcInfo } from '../../toolchain/rustc';
 import { LinkStep } from './link-step';
 import { LldRelocatableExecutorOptions } from './schema';
-import { taskOutput } from '../../process/task-output';
 
 /**
  * The native fallback (no clang of rustc's LLVM major, `fallback: native`): the objects

@@ -5,14 +5,14 @@ import { LocalLtoError } from '../../errors';
 import { withStagedOutputs } from '../../fs/staged-outputs';
 import { rustBitcodeArgs, sanitizeRustFlags } from '../../pipeline/commands';
 import { runTool } from '../../process/run-tool';
+import { taskOutput } from '../../process/task-output';
 import { fallbackOf, nativeObjectPath, resolveBuildMode } from '../../toolchain/build-mode';
 import { resolveRustc } from '../../toolchain/discover';
-import { assertInputsExist, projectRootOf } from '../inputs';
 import { batchExecutor } from '../batch';
+import { assertInputsExist, projectRootOf } from '../inputs';
 import { isVerbose, runExecutor } from '../run-executor';
 import { RustBcExecutorOptions } from './schema';
 import schema from './schema.json';
-import { taskOutput } from '../../process/task-output';
 
 /** Default crate name of a project: its name with '-' replaced by '_'. */
 export function defaultCrateName(projectName: string): string {
