@@ -16,9 +16,9 @@ export interface BatchTaskResult {
 }
 
 /**
- * An executor's batch implementation (executors.json `batchImplementation`, with
- * `preferBatch: true` so Nx uses it without `--batch`): Nx gives one process all the ready
- * tasks of the executor instead of forking a process per task. That process start (loading
+ * An executor's batch implementation (executors.json `batchImplementation`; Nx uses it under
+ * `--batch` or NX_BATCH_MODE=true): Nx gives one process all the ready tasks of the executor
+ * instead of forking a process per task. That process start (loading
  * Nx and this plugin, about 1-2 s) costs more than compiling a helper file, so it is paid
  * once per batch; task hashing also runs once per batch, so each tool identity is computed
  * once instead of once per task.
