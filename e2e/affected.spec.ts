@@ -31,6 +31,6 @@ describe('graph edges and nx affected', () => {
     appendFileSync(join(ws, 'libs/kernel-helpers/include/kernel_helpers.h'), '/* edited */\n');
     const run = await nx(ws, ['show', 'projects', '--affected', '--base=HEAD', '--json'], env);
     expect(run.exitCode).toBe(0);
-    expect(JSON.parse(String(run.stdout)).sort()).toEqual(['kernel', 'kernel-helpers', 'kuid']);
+    expect(JSON.parse(run.all).sort()).toEqual(['kernel', 'kernel-helpers', 'kuid']);
   });
 });
