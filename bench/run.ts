@@ -81,8 +81,9 @@ async function main(): Promise<void> {
   const tools = await findTools();
   const load = loadavg()[0];
   const notes = [
-    `This machine has ${require('node:os').cpus().length} cores and other engineers' builds and tests ran on it at the same time (1-minute load average ${load.toFixed(1)} at the start): timings are noisy, compare the ratios, which were measured side by side in the same rounds.`,
+    `This machine has ${require('node:os').cpus().length} cores; its 1-minute load average was ${load.toFixed(1)} at the start (other processes running too): single timings are noisy, compare the ratios, which were measured side by side in the same rounds.`,
   ];
+  if (args.quick) notes.push('Quick run (--quick): tiny sizes and few rounds, to keep the harness working; the figures say nothing about speed.');
 
   const pool = join(args.work, 'pool');
   await ensureDriverPool(pool, Math.max(...args.buildSizes, ...args.graphSizes), log);

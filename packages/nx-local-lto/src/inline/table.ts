@@ -1,6 +1,9 @@
 import { demangleRust } from './demangle';
 import { InlineReport } from './report';
 
+/** `n` and `noun`, plural unless n is 1: "1 call site", "0 calls". */
+const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
 /**
  * The report as a terminal table: one row per call site (helper, Rust caller, verdict,
  * LLVM's reason) with, under each `call`, one `why:` line (cause, flag, fix); then one line
@@ -9,7 +12,7 @@ import { InlineReport } from './report';
 export function formatInlineTable(report: InlineReport): string {
   const s = report.summary;
   const lines = [
-    `inline report for ${report.object}: ${s.callSites} call sites of ${s.helpers} helpers, ${s.inlined} inlined, ${s.calls} calls`,
+    `inline report for ${report.object}: ${count(s.callSites, 'call site')} of ${count(s.helpers, 'helper')}, ${s.inlined} inlined, ${count(s.calls, 'call')}`,
   ];
   const rows = report.helpers.flatMap((h) =>
     h.callSites.map((c) => [

@@ -26,8 +26,8 @@ const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
  * the executors' own discovery (option > env > `<tool>-M` > unsuffixed tool of major M >
  * rust-lld) and prints its path and version text. A different compiler behind any of those
  * names, or another one chosen by option or env, is a cache miss; the same tool chosen two
- * ways is a hit. One command per target, not per tool: Nx runs each distinct command once per
- * hashing round (a batch of tasks), and each costs a Node start and a rustc query.
+ * ways is a hit. One command per target, not per tool: Nx runs each distinct command about once
+ * per hashing round (a batch of tasks), and each costs a Node start and a rustc query.
  * Nx hashes only the command's output, not its text, so the absolute script path does not
  * enter the key (checked on Nx 22.7.12).
  */

@@ -30,7 +30,7 @@ async function test(options: HostTestExecutorOptions, context: ExecutorContext):
       ...options.linkLibs.map((l) => `-l${l}`),
       '-o', program,
     ], { cwd: root, verbose });
-    taskOutput.log(`  RUN      host test ${options.args.join(' ')}`);
+    taskOutput.log(['  RUN      host test', ...options.args].join(' '));
     const { stdout } = await runTool(program, options.args, { cwd: root, verbose });
     taskOutput.stdout(stdout);
   } finally {
