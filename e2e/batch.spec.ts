@@ -1,16 +1,7 @@
 import { appendFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { ranTasks, taskSections } from './support/nx-output';
 import { copyWorkspace, digests, isolatedNxEnv, nx } from './support/workspace';
-
-/** Output of each task of an `nx --outputStyle=static` run, by task id, and the status marker. */
-function sections(output: string): Map<string, { marker?: string; text: string }> {
-  const out = new Map<string, { marker?: string; text: string }>();
-  for (const part of output.split(/\n(?=> nx run )/)) {
-    const m = /^> nx run (\S+:\S+)(?:\s+\[([^\]]+)\])?/.exec(part);
-    if (m) out.set(m[1], { marker: m[2], text: part });
-  }
-  return out;
-}
 
 /**
  * Batch mode (`nx ... --batch`, executors.json `batchImplementation`): one process runs all
@@ -40,7 +31,7 @@ describe('batch mode', () => {
     // kuid's and uring-nop's helper files; kernel's crate and kuid's, which waits for kernel's .rmeta.
     expect(batchedOutput).toMatch(/Running [2-9] tasks with nx-local-lto:clang-bc/);
     expect(batchedOutput).toMatch(/Running [2-9] tasks with nx-local-lto:rust-bc/);
-    const s = sections(batchedOutput);
+    const s = taskSections(batchedOutput);
     for (const driver of drivers) {
       const other = drivers.find((d) => d !== driver);
       expect(s.get(`${driver}:build`)?.text).toContain(`inline report for dist/drivers/${driver}/${driver}.o`);
@@ -57,18 +48,18 @@ describe('batch mode', () => {
   it('a second --batch run restores every task from the cache, with its output', async () => {
     const run = await nx(batched, [...build, '--batch'], batchedEnv);
     expect(run.exitCode).toBe(0);
-    const s = sections(String(run.all));
+    const s = taskSections(run.all);
     expect(s.size).toBeGreaterThanOrEqual(8);
-    expect([...s].filter(([, v]) => v.marker === undefined).map(([k]) => k)).toEqual([]);
+    expect(ranTasks(s)).toEqual([]);
     expect(s.get('kuid:build')?.text).toContain('inline report for dist/drivers/kuid/kuid.o');
   });
 
   it('has the same cache keys as one process per task: a --batch run hits the entries a plain run wrote', async () => {
     const run = await nx(batched, [...build, '--batch'], perTaskEnv);
     expect(run.exitCode).toBe(0);
-    const s = sections(String(run.all));
+    const s = taskSections(run.all);
     expect(s.size).toBeGreaterThanOrEqual(8);
-    expect([...s].filter(([, v]) => v.marker === undefined).map(([k]) => k)).toEqual([]);
+    expect(ranTasks(s)).toEqual([]);
   });
 
   it('an invalid option fails the run and changes nothing (Nx 22.7 reports it as an unhandled rejection)', async () => {
@@ -79,7 +70,7 @@ describe('batch mode', () => {
     expect(run.all).toMatch(/UnhandledPromiseRejection[\s\S]*#<SchemaError>/);
     expect(digests(join(batched, 'dist'))).toEqual(before);
     const again = await nx(batched, [...build, '--batch'], batchedEnv);
-    expect([...sections(String(again.all))].filter(([, v]) => v.marker === undefined)).toEqual([]);
+    expect(ranTasks(taskSections(again.all))).toEqual([]);
   });
 
   it('a failed task fails its dependents and nothing else', async () => {
@@ -97,7 +88,6 @@ describe('batch mode', () => {
     appendFileSync(join(batched, 'drivers/kuid/helpers/kuid_helpers.c'), '\nint kuid_batch_probe(void) { return 1; }\n');
     const run = await nx(batched, [...build, '--batch'], batchedEnv);
     expect(run.exitCode).toBe(0);
-    const ran = [...sections(String(run.all))].filter(([, v]) => v.marker === undefined).map(([k]) => k).sort();
-    expect(ran).toEqual(['kuid:build', 'kuid:clang-bc']);
+    expect(ranTasks(taskSections(run.all))).toEqual(['kuid:build', 'kuid:clang-bc']);
   });
 });

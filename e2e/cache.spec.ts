@@ -2,6 +2,7 @@ import { execa } from 'execa';
 import { appendFileSync, chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ranTasks, TaskSection, taskSections } from './support/nx-output';
 import { RemoteCacheServer, startRemoteCacheServer } from './support/remote-cache-server';
 import { copyWorkspace, digests, isolatedNxEnv, nx, repoRoot } from './support/workspace';
 
@@ -16,22 +17,6 @@ import { copyWorkspace, digests, isolatedNxEnv, nx, repoRoot } from './support/w
  * `nx:noop` print nothing when they run, so they are left out of every comparison. The tool
  * call logs written by PATH wrappers are the ground truth for "ran no compiler".
  */
-
-type Status = 'ran' | 'local' | 'remote';
-
-/** Each printed task's status. */
-function statuses(output: string): Map<string, Status> {
-  const out = new Map<string, Status>();
-  for (const m of output.matchAll(/^> nx run (\S+:\S+)(?:\s+\[([^\]]+)\])?\s*$/gm)) {
-    const marker = m[2];
-    const status: Status | undefined =
-      marker === undefined ? 'ran' : marker === 'remote cache' ? 'remote' : marker === 'local cache' || marker.startsWith('existing outputs match the cache') ? 'local' : undefined;
-    if (!status) throw new Error(`unknown task status marker '[${marker}]' in:\n${output}`);
-    out.set(m[1], status);
-  }
-  return out;
-}
-
 
 /**
  * Makes the copy `ws` load the plugin from its own packages/nx-local-lto instead of the
@@ -94,20 +79,19 @@ describe('cache keys and a shared remote cache (two agents)', () => {
   let noop: Set<string>;
   /** Compile tasks of the shared library (its targets other than the noop aggregate). */
   let libraryTasks: string[];
-  let firstA: Map<string, Status>;
+  let firstA: Map<string, TaskSection>;
 
   const remote = (token: string) => ({ NX_SELF_HOSTED_REMOTE_CACHE_SERVER: server.url, NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: token });
   const withWrappers = (log: string) => ({ PATH: `${wrappers}:${process.env.PATH}`, TOOL_CALL_LOG: join(logs, log) });
 
   /** Runs the build in `ws` and returns the status of every task but the noop ones. */
-  async function buildIn(ws: string, env: Record<string, string>): Promise<Map<string, Status>> {
+  async function buildIn(ws: string, env: Record<string, string>): Promise<Map<string, TaskSection>> {
     const run = await nx(ws, build, env);
     if (run.exitCode !== 0) throw new Error(`nx build failed in ${ws}:\n${run.all}`);
-    const all = statuses(String(run.all));
+    const all = taskSections(run.all);
     for (const t of noop) all.delete(t);
     return all;
   }
-  const ran = (s: Map<string, Status>) => [...s].filter(([, v]) => v === 'ran').map(([k]) => k).sort();
 
   beforeAll(async () => {
     server = await startRemoteCacheServer([
@@ -140,7 +124,7 @@ describe('cache keys and a shared remote cache (two agents)', () => {
   });
 
   it('agent A builds every task, running the compilers, and uploads each result', () => {
-    expect([...firstA.values()].every((s) => s === 'ran')).toBe(true);
+    expect([...firstA.values()].every((s) => s.status === 'ran')).toBe(true);
     expect(firstA.size).toBeGreaterThanOrEqual(7);
     const a = calls(join(logs, 'a.log')).filter((c) => !identityQuery.test(c));
     // Positive control for agent B: the wrappers do see real compiles.
@@ -156,10 +140,10 @@ describe('cache keys and a shared remote cache (two agents)', () => {
     const env = isolatedNxEnv({ ...withWrappers('b.log'), ...remote('ci-write-token') });
     const run = await nx(agentB, build, env);
     if (run.exitCode !== 0) throw new Error(`nx build failed in agent B:\n${run.all}`);
-    const all = statuses(String(run.all));
+    const all = taskSections(run.all);
     const total = /for (\d+) out of (\d+) tasks/.exec(String(run.all));
     expect(total?.[1]).toBe(total?.[2]);
-    expect([...all].filter(([t, s]) => !noop.has(t) && s !== 'remote')).toEqual([]);
+    expect([...all].filter(([t, s]) => !noop.has(t) && s.status !== 'remote')).toEqual([]);
     expect([...all.keys()].filter((t) => !noop.has(t)).sort()).toEqual([...firstA.keys()].sort());
     // Only identity queries reached the wrapped tools: no compile, no link.
     const b = calls(join(logs, 'b.log'));
@@ -177,9 +161,9 @@ describe('cache keys and a shared remote cache (two agents)', () => {
     // A flag change makes the rust-bc tasks new misses that Nx tries to upload.
     const env = isolatedNxEnv({ ...withWrappers('pr.log'), ...remote('pr-read-only-token'), RUSTFLAGS: '-Cdebuginfo=0' });
     const result = await buildIn(agentB, env);
-    expect(ran(result)).toEqual(expect.arrayContaining(['kuid:rust-bc', 'uring-nop:rust-bc']));
+    expect(ranTasks(result)).toEqual(expect.arrayContaining(['kuid:rust-bc', 'uring-nop:rust-bc']));
     const puts = server.requests.slice(before).filter((r) => r.method === 'PUT');
-    expect(puts.length).toBeGreaterThanOrEqual(ran(result).length);
+    expect(puts.length).toBeGreaterThanOrEqual(ranTasks(result).length);
     expect(puts.every((r) => r.status === 403 && r.token === 'pr')).toBe(true);
     expect(server.entries.size).toBe(stored);
   });
@@ -194,17 +178,17 @@ describe('cache keys and a shared remote cache (two agents)', () => {
   describe('incremental rebuilds in agent A (local cache)', () => {
     it('editing one C helper file reruns exactly that driver’s clang-bc and build', async () => {
       appendFileSync(join(agentA, 'drivers/kuid/helpers/kuid_helpers.c'), '\nint kuid_cache_probe_c(void) { return 1; }\n');
-      expect(ran(await buildIn(agentA, envA))).toEqual(['kuid:build', 'kuid:clang-bc']);
+      expect(ranTasks(await buildIn(agentA, envA))).toEqual(['kuid:build', 'kuid:clang-bc']);
     });
 
     it('editing the Rust crate reruns its rust-bc and build only', async () => {
       appendFileSync(join(agentA, 'drivers/kuid/src/lib.rs'), '\n#[no_mangle]\npub extern "C" fn kuid_cache_probe_rs() -> u32 {\n    7\n}\n');
-      expect(ran(await buildIn(agentA, envA))).toEqual(['kuid:build', 'kuid:rust-bc']);
+      expect(ranTasks(await buildIn(agentA, envA))).toEqual(['kuid:build', 'kuid:rust-bc']);
     });
 
     it('editing the Rust support crate reruns it and the rust-bc and build of the driver that uses it', async () => {
       appendFileSync(join(agentA, 'libs/kernel/src/lib.rs'), '\n/// A probe no driver calls (exported, so the crate\'s bitcode changes too).\n#[no_mangle]\npub extern "C" fn kernel_cache_probe() -> u32 {\n    11\n}\n');
-      expect(ran(await buildIn(agentA, envA))).toEqual(['kernel:build', 'kuid:build', 'kuid:rust-bc']);
+      expect(ranTasks(await buildIn(agentA, envA))).toEqual(['kernel:build', 'kuid:build', 'kuid:rust-bc']);
     });
 
     it('editing the shared library header reruns the library’s and the using driver’s C tasks and build only', async () => {
@@ -213,13 +197,13 @@ describe('cache keys and a shared remote cache (two agents)', () => {
       const guardEnd = text.lastIndexOf('#endif');
       writeFileSync(header, `${text.slice(0, guardEnd)}static __attribute__((used)) int kernel_helpers_cache_probe(void) { return 3; }\n\n${text.slice(guardEnd)}`);
       expect(libraryTasks.length).toBeGreaterThan(0);
-      expect(ran(await buildIn(agentA, envA))).toEqual([...libraryTasks, 'kuid:build', 'kuid:clang-bc'].sort());
+      expect(ranTasks(await buildIn(agentA, envA))).toEqual([...libraryTasks, 'kuid:build', 'kuid:clang-bc'].sort());
     });
 
     it('editing an unrelated README reruns nothing', async () => {
       appendFileSync(join(agentA, 'libs/kernel-helpers/README.md'), '\nA note that no build step reads.\n');
       const result = await buildIn(agentA, envA);
-      expect(ran(result)).toEqual([]);
+      expect(ranTasks(result)).toEqual([]);
       expect(result.size).toBe(firstA.size);
     });
   });
@@ -242,16 +226,16 @@ describe('cache keys and a shared remote cache (two agents)', () => {
       const clang = join(dir, 'clang');
       const env = { ...envA, LOCAL_LTO_CLANG: clang };
       clangWrapper(clang, '22.1.8');
-      expect(ran(await buildIn(agentA, env))).toEqual(clangTasks());
-      expect(ran(await buildIn(agentA, env))).toEqual([]);
+      expect(ranTasks(await buildIn(agentA, env))).toEqual(clangTasks());
+      expect(ranTasks(await buildIn(agentA, env))).toEqual([]);
       clangWrapper(clang, '22.1.99');
-      expect(ran(await buildIn(agentA, env))).toEqual(clangTasks());
+      expect(ranTasks(await buildIn(agentA, env))).toEqual(clangTasks());
     });
 
     it('changing RUSTFLAGS is a miss for the rust-bc tasks', async () => {
       const result = await buildIn(agentA, { ...envA, RUSTFLAGS: '-Cdebuginfo=0' });
-      expect(ran(result)).toEqual(expect.arrayContaining(['kuid:rust-bc', 'uring-nop:rust-bc']));
-      expect(ran(result).filter((t) => /clang-bc/.test(t) || libraryTasks.includes(t))).toEqual([]);
+      expect(ranTasks(result)).toEqual(expect.arrayContaining(['kuid:rust-bc', 'uring-nop:rust-bc']));
+      expect(ranTasks(result).filter((t) => /clang-bc/.test(t) || libraryTasks.includes(t))).toEqual([]);
     });
   });
 });

@@ -9,7 +9,7 @@
  *
  * Output, per tool in the order given: the resolved path, then the tool's own version text
  * (`rustc -vV`, `<tool> --version`). One process for all of a target's tools: each process
- * costs a Node start and a rustc query, and Nx runs the command again for each batch of tasks.
+ * costs a Node start and a rustc query, and Nx runs the command again in each hashing round.
  * The lookup is src/toolchain/discover.ts itself (option > env > <tool>-M > unsuffixed tool
  * of major M > rust-lld), loaded from compiled JS when the package ships it or the source
  * workspace has an up-to-date `npm run build:plugin` output, else from the TypeScript source
