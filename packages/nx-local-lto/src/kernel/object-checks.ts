@@ -16,6 +16,14 @@ export interface KernelViolation {
   message: string;
 }
 
+/** The `kernel` part of inline-report.json: the tree the object was checked against and what failed. */
+export interface KernelReport {
+  tree: string;
+  release: string;
+  checks: string[];
+  violations: KernelViolation[];
+}
+
 /**
  * Relocation types the x86_64 module loader applies (arch/x86/kernel/module.c,
  * __write_relocate_add, Linux 6.x); any other is "Unknown rela relocation" at insmod.

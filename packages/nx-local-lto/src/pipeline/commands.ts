@@ -131,8 +131,17 @@ export function clangBitcodeArgs(s: CBitcodeStep): string[] {
   return [`--target=${s.target}`, `-flto=${s.ltoMode}`, ...cCompileArgs(s, s.bitcodeOut)];
 }
 
-/** What both C compiles pass: optimization, profile, includes, defines, prefix map, user flags last, dependency file, source, output. */
-function cCompileArgs(s: Omit<CBitcodeStep, 'target' | 'ltoMode' | 'bitcodeOut'>, out: string): string[] {
+/**
+ * PREPROCESS (cache key): the C file as the compiler sees it, every header expanded, without
+ * line markers or paths (`-E -P`): the same text on every machine with the same files. Its
+ * hash covers the headers a helper reads outside the workspace (system or kernel headers).
+ */
+export function preprocessArgs(s: CBitcodeStep): string[] {
+  return [`--target=${s.target}`, ...cFlags(s), '-E', '-P', s.source];
+}
+
+/** The flags of a C compile: profile, optimization, includes, defines, prefix map, user flags last. */
+function cFlags(s: Omit<CBitcodeStep, 'target' | 'ltoMode' | 'bitcodeOut'>): string[] {
   return [
     ...profileCFlags(s),
     `-O${s.optLevel}`,
@@ -140,10 +149,12 @@ function cCompileArgs(s: Omit<CBitcodeStep, 'target' | 'ltoMode' | 'bitcodeOut'>
     ...s.defines.map((d) => `-D${d}`),
     `-ffile-prefix-map=${s.workspaceRoot}=.`,
     ...s.cflags,
-    '-MD', '-MF', s.depFileOut, '-MT', s.depTarget,
-    '-c', s.source,
-    '-o', out,
   ];
+}
+
+/** What both C compiles pass: the flags, dependency file, source, output. */
+function cCompileArgs(s: Omit<CBitcodeStep, 'target' | 'ltoMode' | 'bitcodeOut'>, out: string): string[] {
+  return [...cFlags(s), '-MD', '-MF', s.depFileOut, '-MT', s.depTarget, '-c', s.source, '-o', out];
 }
 
 /**

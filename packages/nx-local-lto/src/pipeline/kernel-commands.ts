@@ -41,3 +41,33 @@ export function kbuildMakeVars(c: KbuildCompiler, treeCompiler: 'gcc' | 'clang' 
 export function kbuildArgs(treeDir: string, moduleDir: string, vars: readonly string[], goals: readonly string[]): string[] {
   return ['-C', treeDir, `M=${moduleDir}`, ...vars, ...goals];
 }
+
+/** One module kbuild links: its name, the local-LTO object and the C glue files (module_init...). */
+export interface KbuildModule {
+  name: string;
+  /** File name of the prebuilt object inside the module's folder. */
+  objectFile: string;
+  /** File names of the glue sources inside the module's folder. */
+  glue: string[];
+}
+
+/**
+ * The Kbuild file of one module built from a prebuilt object. modpost (MODVERSIONS) reads a
+ * `.<obj>.cmd` for every object of a module, so the object is made by an if_changed rule
+ * (which writes that record), and the rule runs kbuild's objtool on it like any module object
+ * (ARCHITECTURE F13; a plain `_shipped` file fails modpost).
+ */
+export function kbuildModuleFile(m: KbuildModule, ccflags: readonly string[]): string {
+  const lto = `${m.name}_lto.o`;
+  return [
+    `obj-m := ${m.name}.o`,
+    `${m.name}-y := ${[...m.glue.map((g) => g.replace(/\.c$/, '.o')), lto].join(' ')}`,
+    ...(ccflags.length ? [`ccflags-y := ${ccflags.join(' ')}`] : []),
+    `targets += ${lto}`,
+    `quiet_cmd_local_lto_object = LOCAL-LTO $@`,
+    `      cmd_local_lto_object = cat $< > $@ $(cmd_objtool)`,
+    `$(obj)/${lto}: $(src)/${m.objectFile} FORCE`,
+    `\t$(call if_changed,local_lto_object)`,
+    '',
+  ].join('\n');
+}
