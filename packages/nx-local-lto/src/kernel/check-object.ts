@@ -6,6 +6,8 @@ import { KernelTree } from './tree';
 export interface KernelObjectFacts {
   /** Absolute path of the object (objtool reads a copy of it). */
   object: string;
+  /** The object's name in messages (its final, workspace-relative path). */
+  shownAs: string;
   elf: ElfObject;
   tree: KernelTree;
   /** objtool and the tree's arguments for a module object (kbuild-flags.ts). */
@@ -28,6 +30,6 @@ export async function kernelObjectViolations(f: KernelObjectFacts): Promise<Kern
     ...checkLoaderRelocations(f.elf, f.flags),
     ...checkUndefinedSymbols(f.elf, f.tree),
     ...(f.rust ? checkLostHardening(f.tree, f.rust.attributes, f.rust.defined, f.helpers) : []),
-    ...(await runObjtool(f.objtool, f.object, f.verbose)),
+    ...(await runObjtool(f.objtool, f.object, f.shownAs, f.verbose)),
   ];
 }

@@ -135,17 +135,17 @@ export function checkLostHardening(
  * src/kernel/kbuild-flags.ts), on a copy: objtool rewrites what it checks. Every line it
  * prints is a violation (kbuild only warns; the kernel's build treats them as bugs).
  */
-export async function runObjtool(objtool: readonly string[], object: string, verbose: boolean): Promise<KernelViolation[]> {
+export async function runObjtool(objtool: readonly string[], object: string, shownAs: string, verbose: boolean): Promise<KernelViolation[]> {
   if (!objtool.length) return [];
   const dir = mkdtempSync(join(tmpdir(), 'local-lto-objtool-'));
   try {
     const copy = join(dir, 'module-object.o');
     copyFileSync(object, copy);
-    if (verbose) taskOutput.log(`$ ${formatCommandLine(objtool[0], [...objtool.slice(1), object])}`);
+    if (verbose) taskOutput.log(`$ ${formatCommandLine(objtool[0], [...objtool.slice(1), copy])}`);
     const r = await execa(objtool[0], [...objtool.slice(1), copy], { reject: false, stdin: 'ignore', all: true });
     // An object linked from several files (the `calls` build) makes objtool say it switches
     // to --link mode; that is a note about how it reads the object, not a finding.
-    const lines = String(r.all ?? '').split('\n').map((l) => l.replace(copy, object).trim()).filter((l) => l && !/Linked object detected, forcing --link/.test(l));
+    const lines = String(r.all ?? '').split('\n').map((l) => l.split(copy).join(shownAs).trim()).filter((l) => l && !/Linked object detected, forcing --link/.test(l));
     if (r.failed && !lines.length) lines.push(`objtool exited with code ${r.exitCode}`);
     return lines.map((message) => ({ check: 'objtool' as const, message: `objtool: ${message}` }));
   } finally {

@@ -337,7 +337,7 @@ function doctorTarget(m: Manifest): TargetConfiguration {
   return {
     executor: 'nx-local-lto:doctor',
     cache: false,
-    options: {},
+    options: m.profile === 'kernel' ? { kernel: true, ...(m.kernelDir ? { kernelDir: m.kernelDir } : {}) } : {},
     metadata: {
       technologies,
       description: 'Print the toolchain in use (rustc and its LLVM, clang, llvm-link, ld.lld/rust-lld), whether it fits together, and the Debian packages that fix a gap',

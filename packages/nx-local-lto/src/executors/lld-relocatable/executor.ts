@@ -76,7 +76,7 @@ async function build(options: LldRelocatableExecutorOptions, context: ExecutorCo
       const facts = step.reportFacts(scratch);
       const elf = readElf(objTmp);
       const result = buildInlineReport({ object: output, elf, requireInlined: options.requireInlined, ...facts });
-      const kernel = options.profile === 'kernel' ? await checkKernelObject(options, root, objTmp, elf, facts, verbose) : undefined;
+      const kernel = options.profile === 'kernel' ? await checkKernelObject(options, root, objTmp, output, elf, facts, verbose) : undefined;
       const full: InlineReport = kernel ? { ...result, kernel } : result;
       writeFileSync(reportTmp, JSON.stringify(full, null, 2) + '\n');
       return full;
@@ -89,7 +89,7 @@ async function build(options: LldRelocatableExecutorOptions, context: ExecutorCo
 }
 
 /** The kernel checks on the object as the kernel will see it (src/kernel/check-object.ts). */
-async function checkKernelObject(options: LldRelocatableExecutorOptions, root: string, object: string, elf: ElfObject, facts: ReturnType<LinkStep['reportFacts']>, verbose: boolean): Promise<KernelReport> {
+async function checkKernelObject(options: LldRelocatableExecutorOptions, root: string, object: string, shownAs: string, elf: ElfObject, facts: ReturnType<LinkStep['reportFacts']>, verbose: boolean): Promise<KernelReport> {
   const tree = resolveKernelTree(options.kernelDir, root);
   const rustc = await resolveRustc(options);
   const clang = await resolveLlvmTool('clang', rustc, options);
@@ -97,6 +97,7 @@ async function checkKernelObject(options: LldRelocatableExecutorOptions, root: s
   const rust = facts.modules?.rust;
   const violations = await kernelObjectViolations({
     object,
+    shownAs,
     elf,
     tree,
     objtool,
