@@ -49,6 +49,10 @@ async function test(options: VmTestExecutorOptions, context: ExecutorContext): P
   const describe = async (file: string, params: string[]): Promise<Module> =>
     ({ file, path: absolute(file), params, name: await moduleName(absolute(file), root, verbose) });
   const modules = await Promise.all(specs.map((m) => describe(m.path, m.params)));
+  modules.forEach((m, i) => {
+    const j = modules.findIndex((o) => o.name === m.name);
+    if (j < i) throw new LocalLtoError(`options 'modules[${j}]' and 'modules[${i}]' are both module '${m.name}': the kernel loads a module name once`);
+  });
   const underTest = modules[modules.length - 1];
   const other = options.compareWith ? await describe(options.compareWith, underTest.params) : undefined;
 
@@ -86,7 +90,7 @@ async function test(options: VmTestExecutorOptions, context: ExecutorContext): P
 
   const verdict = options.expectLoadFailure
     ? `refused as expected ('${options.expectLoadFailure}')`
-    : `loaded, printed ${printed(main).length} line(s), ${options.expect.length} expected found, unloaded${twin ? `; ${basename(twin.module.file)} printed the same` : ''}`;
+    : `loaded, printed ${printed(main).length} line(s) (${options.expect.length} expected, all found), unloaded${twin ? `; ${basename(twin.module.file)} printed the same` : ''}`;
   taskOutput.log(`  VM-TEST  passed: ${basename(main.module.file)} ${verdict}; kernel ${run.release}, ${seconds} s`);
 }
 
