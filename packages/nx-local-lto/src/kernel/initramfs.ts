@@ -9,8 +9,11 @@ import { taskOutput } from '../process/task-output';
 /** busybox-static's binary: one static program that is the whole user space of the VM. */
 export const BUSYBOX = '/bin/busybox';
 
-/** The prefix of every line the init script prints for the console parser (src/kernel/vm.ts). */
+/** The prefix of every line the init script prints for the report parser (src/kernel/vm.ts). */
 export const MARKER = '@@LOCAL-LTO';
+
+/** The guest's serial port that carries the init script's report (ttyS0 is the kernel's console). */
+export const REPORT_TTY = '/dev/ttyS1';
 
 /** One action of the VM's init: load a module file (with parameters) or unload a module by name. */
 export type InitStep =
@@ -23,10 +26,10 @@ export function modulePathInVm(index: number, file: string): string {
 }
 
 /**
- * The VM's /init (busybox sh): for each step, its command, then markers with its exit status,
- * the kernel log lines it caused (`dmesg -c`, the ring buffer emptied before each step) and
- * the taint mask; then power off. The console shows only emergency messages (`dmesg -n 1`), so
- * kernel lines reach the parser through dmesg alone, in order, between the markers.
+ * The VM's /init (busybox sh), which reports on REPORT_TTY: for each step, its command's own
+ * output, then markers with its exit status, the kernel log lines it caused (`dmesg -c`, the
+ * ring buffer emptied before each step) and the taint mask; then power off. The kernel's
+ * console shows only emergency messages and oopses (`dmesg -n 1`).
  */
 export function initScript(steps: readonly InitStep[]): string {
   const lines = [
@@ -35,7 +38,9 @@ export function initScript(steps: readonly InitStep[]): string {
     'export PATH=/bin',
     'mount -t proc proc /proc',
     'mount -t sysfs sysfs /sys',
-    'mount -t devtmpfs devtmpfs /dev 2>/dev/null',
+    'mount -t devtmpfs devtmpfs /dev',
+    // The report goes to a port the kernel never writes to (see qemuArgs in vm.ts).
+    `exec >${REPORT_TTY} 2>&1`,
     'dmesg -n 1',
     'dmesg -c >/dev/null',
     `echo "${MARKER} boot $(uname -r)"`,

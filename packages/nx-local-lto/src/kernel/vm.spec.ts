@@ -14,7 +14,7 @@ import { captureTaskOutput } from '../process/task-output';
 import { checkKernelHealthy, printedLines } from './checks';
 import { InitStep } from './initramfs';
 import { findKernelImage, kernelRelease } from './kernel-image';
-import { bootSteps } from './vm';
+import { bootSteps, unexpectedTaint } from './vm';
 
 /** A module printing values computed from its parameter; OFFSET changes one of them. */
 const HELLO = `#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -44,6 +44,15 @@ const EINVAL = `#include <linux/init.h>
 #include <linux/module.h>
 static int __init einval_init(void) { pr_err("einval: refusing\\n"); return -EINVAL; }
 module_init(einval_init);
+MODULE_LICENSE("GPL");
+`;
+
+/** A module whose init dereferences NULL: an oops in insmod's process. */
+const OOPS = `#include <linux/init.h>
+#include <linux/module.h>
+static int *volatile nowhere;
+static int __init oops_init(void) { return *nowhere; }
+module_init(oops_init);
 MODULE_LICENSE("GPL");
 `;
 
@@ -85,7 +94,8 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'local-lto-vm-spec-'));
   for (const name of ['hello', 'hello_twin', 'hello_off']) writeFileSync(join(dir, `${name}.c`), HELLO);
   writeFileSync(join(dir, 'einval.c'), EINVAL);
-  writeFileSync(join(dir, 'Kbuild'), 'obj-m := hello.o hello_twin.o hello_off.o einval.o\nCFLAGS_hello_off.o := -DOFFSET=1\n');
+  writeFileSync(join(dir, 'oops.c'), OOPS);
+  writeFileSync(join(dir, 'Kbuild'), 'obj-m := hello.o hello_twin.o hello_off.o einval.o oops.o\nCFLAGS_hello_off.o := -DOFFSET=1\n');
   await execa('make', ['-s', '-C', tree, `M=${dir}`, 'modules']);
   // The loader's switch on relocation types has no case for R_X86_64_REX_GOTPCRELX (42).
   copyFileSync(join(dir, 'hello.ko'), join(dir, 'badrel.ko'));
@@ -126,17 +136,18 @@ describe('kernel image', () => {
 });
 
 describe('VM runner', () => {
-  it('loads, refuses and unloads modules in one boot, reporting each step', async () => {
+  it('loads, refuses and unloads modules in one boot, reporting each step and an oops', async () => {
     const steps: InitStep[] = [
       { kind: 'insmod', file: join(dir, 'hello.ko'), params: ['value=9'] },
       { kind: 'rmmod', module: 'hello' },
       { kind: 'insmod', file: join(dir, 'einval.ko'), params: [] },
       { kind: 'insmod', file: join(dir, 'badrel.ko'), params: [] },
       { kind: 'rmmod', module: 'hello' },
+      { kind: 'insmod', file: join(dir, 'oops.ko'), params: [] },
     ];
     const run = await bootSteps(steps, { image, timeoutMs: 120000, verbose: false });
     expect(run.release).toBe(kernelRelease(tree));
-    const [hello, unload, einval, badrel, unloadBad] = run.steps;
+    const [hello, unload, einval, badrel, unloadBad, oops] = run.steps;
     expect(hello.status).toBe(0);
     expect(printedLines(hello, 'hello')).toEqual(['value=9 square=81', 'sum=45']);
     expect(unload.status).toBe(0);
@@ -148,7 +159,11 @@ describe('VM runner', () => {
     expect(badrel.log).toContain('module: hello: Unknown rela relocation: 42');
     expect(badrel.output.join('\n')).toMatch(/invalid module format/);
     expect(unloadBad.status).not.toBe(0);
-    expect(checkKernelHealthy(run)).toBeUndefined();
+    // Only O and E until the oops; then D (died), and the oops is named.
+    expect(run.steps.slice(0, -1).map((s) => unexpectedTaint(s.tainted ?? -1))).toEqual(['', '', '', '', '']);
+    expect(oops.status).not.toBe(0);
+    expect(unexpectedTaint(oops.tainted ?? 0)).toContain('D');
+    expect(checkKernelHealthy(run)).toMatch(/^the kernel reported 'BUG: kernel NULL pointer dereference, address: 0+'/);
   }, 120000);
 
   it('kills a VM that does not power off in time, with a clear message', async () => {

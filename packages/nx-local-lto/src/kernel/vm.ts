@@ -1,5 +1,5 @@
 import { execa } from 'execa';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalLtoError } from '../errors';
@@ -10,14 +10,18 @@ import { buildInitramfs, InitStep, MARKER } from './initramfs';
 export const QEMU = 'qemu-system-x86_64';
 
 /**
- * QEMU's command line: TCG (KVM fails on nested PVM hosts), one CPU, no network (no option ROM
- * to scan), the serial console on stdout, power-off ends QEMU, a panic reboots at once
- * (`panic=-1`), which `-no-reboot` turns into an exit.
+ * QEMU's command line: TCG (KVM fails on nested PVM hosts), one CPU, no display and no network
+ * (no option ROMs to run), power-off ends QEMU, a panic reboots at once (`panic=-1`), which
+ * `-no-reboot` turns into an exit. Two serial ports: ttyS0, the kernel's console, on stdout;
+ * ttyS1, the init script's report, into `reportFile`. The kernel writes an oops to its console
+ * at any moment, even in the middle of a line a program is writing there, so the report gets a
+ * port of its own.
  */
-export function qemuArgs(image: string, initramfs: string): string[] {
+export function qemuArgs(image: string, initramfs: string, reportFile: string): string[] {
   return [
     '-accel', 'tcg', '-cpu', 'max', '-m', '512', '-smp', '1',
-    '-nographic', '-no-reboot', '-nic', 'none',
+    '-display', 'none', '-vga', 'none', '-monitor', 'none', '-no-reboot', '-nic', 'none',
+    '-serial', 'stdio', '-serial', `file:${reportFile}`,
     '-kernel', image, '-initrd', initramfs,
     '-append', 'console=ttyS0 quiet panic=-1',
   ];
@@ -45,29 +49,35 @@ export interface VmRun {
   completed: boolean;
   /** Kernel lines that tell of a crash or warning (oops, BUG, panic, WARNING), in order. */
   crashes: string[];
-  /** The console's last lines, for messages about a VM that stopped early. */
-  tail: string[];
+  /** The kernel console's last line, for messages about a VM that stopped early. */
+  lastConsoleLine?: string;
 }
 
 const CRASH = /Kernel panic|Oops:|BUG:|kernel BUG at|general protection fault|WARNING: CPU: \d+ PID:|Call Trace:/;
 const TIMESTAMP = /^\[\s*\d+\.\d+\]\s?/;
 
-/** Turns the console output of a boot with `initScript(steps)` into one result per step (pure). */
-export function parseConsole(consoleText: string, steps: readonly InitStep[]): VmRun {
+const lines = (text: string) => text.split('\n').map((l) => l.replace(/\r/g, ''));
+
+/**
+ * Turns what a boot with `initScript(steps)` wrote (`report`: the init script's port; `console`:
+ * the kernel's) into one result per step (pure).
+ */
+export function parseRun(report: string, console: string, steps: readonly InitStep[]): VmRun {
   const run: VmRun = {
     steps: steps.map((step) => ({ step, reached: false, output: [], log: [] })),
     completed: false,
     crashes: [],
-    tail: [],
+    lastConsoleLine: lines(console).filter((l) => l.trim()).at(-1),
   };
+  const crash = (text: string) => {
+    if (CRASH.test(text) && !run.crashes.includes(text.trim())) run.crashes.push(text.trim());
+  };
+  lines(console).forEach((l) => crash(l.replace(TIMESTAMP, '')));
   let current: StepResult | undefined;
   let phase: 'output' | 'log' = 'output';
-  const lines = consoleText.split(/\r?\n/).map((l) => l.replace(/\r/g, ''));
-  run.tail = lines.filter((l) => l.trim()).slice(-15);
-  for (const line of lines) {
-    const at = line.indexOf(`${MARKER} `);
-    if (at >= 0) {
-      const [word, index, value] = line.slice(at + MARKER.length + 1).trim().split(/\s+/);
+  for (const line of lines(report)) {
+    if (line.startsWith(`${MARKER} `)) {
+      const [word, index, value] = line.slice(MARKER.length + 1).trim().split(/\s+/);
       const result = run.steps[Number(index)];
       if (word === 'boot') run.release = index;
       else if (word === 'done') { run.completed = true; current = undefined; }
@@ -76,9 +86,9 @@ export function parseConsole(consoleText: string, steps: readonly InitStep[]): V
       else if (word === 'tainted' && result) { result.tainted = Number(value); current = undefined; }
       continue;
     }
-    const text = line.replace(TIMESTAMP, '');
-    if (CRASH.test(text)) run.crashes.push(text.trim());
     if (!current || !line.trim()) continue;
+    const text = line.replace(TIMESTAMP, '');
+    if (phase === 'log') crash(text);
     (phase === 'output' ? current.output : current.log).push(text);
   }
   return run;
@@ -121,22 +131,24 @@ export async function bootSteps(steps: readonly InitStep[], options: BootOptions
   const scratch = mkdtempSync(join(tmpdir(), 'local-lto-vm-'));
   try {
     const initramfs = join(scratch, 'initramfs.cpio');
+    const reportFile = join(scratch, 'report.txt');
     await buildInitramfs(steps, initramfs, options.verbose);
-    const args = qemuArgs(options.image, initramfs);
+    const args = qemuArgs(options.image, initramfs, reportFile);
     if (options.verbose) taskOutput.log(`$ ${formatCommandLine(QEMU, args)}`);
     const result = await execa(QEMU, args, {
       reject: false, stdin: 'ignore', all: true, timeout: options.timeoutMs, forceKillAfterDelay: 2000,
     });
     if (result.code === 'ENOENT') throw new LocalLtoError(`${QEMU} was not found: run scripts/setup.sh (it installs qemu-system-x86)`);
-    const run = parseConsole(String(result.all ?? ''), steps);
-    const last = run.tail.at(-1) ?? '(no console output)';
+    const report = existsSync(reportFile) ? readFileSync(reportFile, 'utf8') : '';
+    const run = parseRun(report, String(result.all ?? ''), steps);
+    const last = `last console line: '${run.lastConsoleLine ?? '(none)'}'`;
     if (result.timedOut) {
-      throw new LocalLtoError(`the VM did not power off within ${options.timeoutMs} ms (option 'timeoutMs'), ${whereStopped(run)}; last console line: ${last}`);
+      throw new LocalLtoError(`the VM did not power off within ${options.timeoutMs} ms (option 'timeoutMs'), ${whereStopped(run)}; ${last}`);
     }
-    if (result.failed) throw new LocalLtoError(`${QEMU} exited with code ${result.exitCode}: ${last}\n  command: ${formatCommandLine(QEMU, args)}`);
+    if (result.failed) throw new LocalLtoError(`${QEMU} exited with code ${result.exitCode}; ${last}\n  command: ${formatCommandLine(QEMU, args)}`);
     if (!run.completed) {
-      const why = run.crashes[0] ?? last;
-      throw new LocalLtoError(`the VM stopped ${whereStopped(run)}: ${why}`);
+      const crash = run.crashes.length ? `'${run.crashes[0]}', then ` : '';
+      throw new LocalLtoError(`the VM stopped ${whereStopped(run)}: ${crash}${last}`);
     }
     return run;
   } finally {

@@ -2,7 +2,7 @@ import { ExecutorContext } from '@nx/devkit';
 import { basename, isAbsolute, join } from 'node:path';
 import { LocalLtoError } from '../../errors';
 import { taskOutput } from '../../process/task-output';
-import { checkExpected, checkKernelHealthy, checkLoadedAndUnloaded, checkRefused, checkSameLines, printedLines } from '../../kernel/checks';
+import { checkExpected, checkKernelHealthy, checkLoadedAndUnloaded, checkRefused, checkSameLines, printedLines, unprefixedLines } from '../../kernel/checks';
 import { InitStep } from '../../kernel/initramfs';
 import { findKernelImage } from '../../kernel/kernel-image';
 import { moduleName } from '../../kernel/module-info';
@@ -70,19 +70,24 @@ async function test(options: VmTestExecutorOptions, context: ExecutorContext): P
     problems.push(checkLoadedAndUnloaded(result(l.insmod), result(l.rmmod), l.module.file));
   }
   const printed = (l: Loaded) => printedLines(result(l.insmod), l.module.name);
+  const show = (l: Loaded) => {
+    const file = basename(l.module.file);
+    printed(l).forEach((line) => taskOutput.log(`  ${file} | ${line}`));
+    if (verbose) unprefixedLines(result(l.insmod), l.module.name).forEach((line) => taskOutput.log(`  ${file} (kernel) | ${line}`));
+  };
   const main = first[first.length - 1];
-  printed(main).forEach((line) => taskOutput.log(`  ${basename(main.module.file)} | ${line}`));
+  show(main);
   if (options.expectLoadFailure) {
     problems.push(checkRefused(result(main.insmod), options.expectLoadFailure, main.module.file));
   } else {
     problems.push(checkLoadedAndUnloaded(result(main.insmod), result(main.rmmod), main.module.file));
-    problems.push(checkExpected(printed(main), options.expect, main.module.file));
+    problems.push(checkExpected(printed(main), options.expect, main.module.file, unprefixedLines(result(main.insmod), main.module.name)));
   }
   const twin = second[second.length - 1];
   if (twin) {
-    printed(twin).forEach((line) => taskOutput.log(`  ${basename(twin.module.file)} | ${line}`));
+    show(twin);
     problems.push(checkLoadedAndUnloaded(result(twin.insmod), result(twin.rmmod), twin.module.file));
-    problems.push(checkExpected(printed(twin), options.expect, twin.module.file));
+    problems.push(checkExpected(printed(twin), options.expect, twin.module.file, unprefixedLines(result(twin.insmod), twin.module.name)));
     problems.push(checkSameLines(printed(main), printed(twin), main.module.file, twin.module.file));
   }
   const failed = problems.filter((p): p is string => p !== undefined);
