@@ -59,7 +59,7 @@ async function test(options: VmTestExecutorOptions, context: ExecutorContext): P
   const steps: InitStep[] = [];
   const first = round(modules, steps);
   const second = other ? round([...modules.slice(0, -1), other], steps) : [];
-  taskOutput.log(`  VM-TEST  ${modules.map((m) => basename(m.file)).join(' + ')}${other ? `, then ${basename(other.file)}` : ''} on ${image.release ?? 'the kernel of'} ${image.path}`);
+  taskOutput.log(`  VM-TEST  ${modules.map((m) => basename(m.file)).join(' + ')}${other ? `, then ${basename(other.file)}` : ''} on ${image.path}${image.release ? ` (${image.release})` : ''}`);
   const started = Date.now();
   const run = await bootSteps(steps, { image: image.path, timeoutMs: options.timeoutMs, verbose });
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
