@@ -2,7 +2,7 @@
  * The report protocol between the VM's /init and its parser, and the judges, on the text a
  * boot writes (the same runs on the real kernel are in vm.spec.ts).
  */
-import { checkExpected, checkSameLines, matches, printedLines } from './checks';
+import { checkExpected, checkRefused, checkSameLines, matches, printedLines } from './checks';
 import { initScript, InitStep, MARKER } from './initramfs';
 import { parseRun, unexpectedTaint } from './vm';
 
@@ -66,6 +66,15 @@ describe('judges', () => {
     expect(matches('/^uid=\\d+$/', 'uid=x')).toBe(false);
     expect(checkExpected(['uid=1000'], ['uid=1000', 'refcount=2'], 'kuid.ko', ['tsc: unstable']))
       .toBe(`kuid.ko did not print 'refcount=2' (option 'expect'); it printed 'uid=1000'; lines without the module's name prefix do not count: 'tsc: unstable'`);
+  });
+
+  it('expectLoadFailure: refused with the message, else named', () => {
+    const step = steps[0];
+    const refused = { step, reached: true, status: 8, output: ["insmod: can't insert '/modules/0/kuid.ko': invalid module format"], log: ['module: kuid: Unknown rela relocation: 41'] };
+    expect(checkRefused(refused, 'Unknown rela relocation', 'kuid.ko')).toBeUndefined();
+    expect(checkRefused(refused, 'Exec format', 'kuid.ko')).toMatch(/^kuid\.ko was refused, but without 'Exec format' \(option 'expectLoadFailure'\); the kernel said /);
+    expect(checkRefused({ ...refused, status: 0, output: [], log: [] }, 'Unknown rela relocation', 'kuid.ko'))
+      .toBe(`kuid.ko loaded, but option 'expectLoadFailure' says the kernel must refuse it ('Unknown rela relocation')`);
   });
 
   it('compareWith: the first differing line, or a missing one', () => {
