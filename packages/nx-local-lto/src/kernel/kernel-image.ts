@@ -1,6 +1,7 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { LocalLtoError } from '../errors';
+import { resolveKernelTree } from './tree';
 
 /** Where scripts/setup-kernel.sh keeps the kernel images, one folder per release. */
 export const DEFAULT_KERNEL_CACHE = '/var/cache/nx-local-lto/kernels';
@@ -8,21 +9,6 @@ export const DEFAULT_KERNEL_CACHE = '/var/cache/nx-local-lto/kernels';
 /** The image cache: `$LOCAL_LTO_KERNEL_CACHE`, else DEFAULT_KERNEL_CACHE (setup-kernel.sh reads the same). */
 export function kernelCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   return env.LOCAL_LTO_KERNEL_CACHE || DEFAULT_KERNEL_CACHE;
-}
-
-/**
- * The release a tree's modules are built for (their vermagic), from
- * `include/generated/utsrelease.h`. Not `include/config/kernel.release`: Debian's headers
- * packages write the upstream version there (`6.1.192`), not the ABI (`6.1.0-57-amd64`).
- */
-export function kernelRelease(kernelDir: string): string {
-  const header = join(kernelDir, 'include/generated/utsrelease.h');
-  if (!existsSync(header)) {
-    throw new LocalLtoError(`kernelDir ${kernelDir} is not a configured kernel tree (no include/generated/utsrelease.h); name a tree such as /usr/src/linux-headers-<abi>-amd64`);
-  }
-  const release = /#define\s+UTS_RELEASE\s+"([^"]+)"/.exec(readFileSync(header, 'utf8'))?.[1];
-  if (!release) throw new LocalLtoError(`${header} defines no UTS_RELEASE; rebuild the tree's headers (make prepare)`);
-  return release;
 }
 
 export interface KernelImage {
@@ -46,6 +32,7 @@ function isFile(path: string): boolean {
  */
 export function findKernelImage(
   options: { kernelDir?: string; kernelImage?: string },
+  workspaceRoot: string,
   env: NodeJS.ProcessEnv = process.env,
 ): KernelImage {
   if (options.kernelImage) {
@@ -56,8 +43,9 @@ export function findKernelImage(
     if (!isFile(env.LOCAL_LTO_KERNEL_IMAGE)) throw new LocalLtoError(`LOCAL_LTO_KERNEL_IMAGE names ${env.LOCAL_LTO_KERNEL_IMAGE}, which is not a file`);
     return { path: env.LOCAL_LTO_KERNEL_IMAGE, source: 'LOCAL_LTO_KERNEL_IMAGE' };
   }
-  if (!options.kernelDir) throw new LocalLtoError(`no kernel to boot: set option 'kernelDir' (the tree the modules were built against) or 'kernelImage'`);
-  const release = kernelRelease(options.kernelDir);
+  // The tree the modules were built against, found as every kernel step finds it (option,
+  // $LOCAL_LTO_KERNEL_DIR, Debian's headers); its UTS_RELEASE names the image.
+  const release = resolveKernelTree(options.kernelDir, workspaceRoot, env).release;
   const folder = join(kernelCacheDir(env), release);
   const found = ['vmlinux', 'vmlinuz'].map((f) => join(folder, f)).find(isFile);
   if (!found) {

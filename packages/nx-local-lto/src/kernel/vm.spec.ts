@@ -13,7 +13,10 @@ import { VmTestExecutorOptions } from '../executors/vm-test/schema';
 import { captureTaskOutput } from '../process/task-output';
 import { checkKernelHealthy, printedLines } from './checks';
 import { InitStep } from './initramfs';
-import { findKernelImage, kernelRelease } from './kernel-image';
+import { findKernelImage } from './kernel-image';
+import { resolveKernelTree } from './tree';
+
+const kernelRelease = (tree: string) => resolveKernelTree(tree, '/').release;
 import { bootSteps, unexpectedTaint } from './vm';
 
 /** A module printing values computed from its parameter; OFFSET changes one of them. */
@@ -90,7 +93,7 @@ let image: string;
 beforeAll(async () => {
   tree = await debianTree();
   await execa('gcc-12', ['--version']);
-  image = findKernelImage({ kernelDir: tree }).path;
+  image = findKernelImage({ kernelDir: tree }, '/').path;
   dir = mkdtempSync(join(tmpdir(), 'local-lto-vm-spec-'));
   for (const name of ['hello', 'hello_twin', 'hello_off']) writeFileSync(join(dir, `${name}.c`), HELLO);
   writeFileSync(join(dir, 'einval.c'), EINVAL);
@@ -129,7 +132,7 @@ describe('kernel image', () => {
   it('is found from the tree release, and its absence names the release, the package and setup.sh', () => {
     const release = kernelRelease(tree);
     expect(release).toMatch(/^\d+\.\d+\.\d+-\d+-amd64$/);
-    expect(() => findKernelImage({ kernelDir: tree }, { LOCAL_LTO_KERNEL_CACHE: dir })).toThrow(
+    expect(() => findKernelImage({ kernelDir: tree }, '/', { LOCAL_LTO_KERNEL_CACHE: dir })).toThrow(
       `no kernel image for release ${release} in ${dir}/${release}: run scripts/setup.sh (it downloads linux-image-${release}-unsigned), or set LOCAL_LTO_KERNEL_IMAGE`,
     );
   });

@@ -39,13 +39,9 @@ async function test(options: VmTestExecutorOptions, context: ExecutorContext): P
   assertInputsExist(root, [
     ...specs.map((m, i): [string, string] => [`modules[${i}]`, m.path]),
     ...(options.compareWith ? [['compareWith', options.compareWith] as [string, string]] : []),
-    ...(options.kernelDir ? [['kernelDir', options.kernelDir, 'dir'] as const] : []),
   ]);
   const absolute = (p: string) => (isAbsolute(p) ? p : join(root, p));
-  const image = findKernelImage({
-    kernelDir: options.kernelDir && absolute(options.kernelDir),
-    kernelImage: options.kernelImage && absolute(options.kernelImage),
-  });
+  const image = findKernelImage({ kernelDir: options.kernelDir, kernelImage: options.kernelImage && absolute(options.kernelImage) }, root);
   const describe = async (file: string, params: string[]): Promise<Module> =>
     ({ file, path: absolute(file), params, name: await moduleName(absolute(file), root, verbose) });
   const modules = await Promise.all(specs.map((m) => describe(m.path, m.params)));
