@@ -3,6 +3,7 @@ import which from 'which';
 import { DoctorCheck } from '../toolchain/doctor';
 import { kbuildMakeVars } from '../pipeline/kernel-commands';
 import { ResolvedTool } from '../toolchain/discover';
+import { findKernelImage } from './kernel-image';
 import { kernelRustFlags } from './rust-flags';
 import { configuredCompiler, KERNEL_DIR_ENV, resolveKernelTree } from './tree';
 
@@ -28,6 +29,13 @@ export async function kernelDoctor(kernelDir: string | undefined, workspaceRoot:
     const rust = kernelRustFlags(tree.config);
     lines.push(`  rustc flags  ${[...Object.entries(rust.env).map(([k, v]) => `${k}=${v}`), ...rust.flags].join(' ')}`);
     checks.push({ ok: true, text: `kernel tree ${tree.release} at ${tree.dir}` });
+    try {
+      const image = findKernelImage({ kernelDir }, workspaceRoot);
+      lines.push(`  image        ${image.path} (${image.source})`);
+    } catch (e) {
+      lines.push(`  image        not found: ${(e as Error).message}`);
+      if (required) checks.push({ ok: false, text: (e as Error).message, fix: `linux-image-${tree.release}-unsigned (scripts/setup.sh downloads it)` });
+    }
   } catch (e) {
     lines.push(`  tree         not found: ${(e as Error).message}`);
     if (required) checks.push({ ok: false, text: (e as Error).message, fix: 'linux-headers-amd64' });
