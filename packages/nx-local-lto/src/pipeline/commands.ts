@@ -142,9 +142,10 @@ export function preprocessArgs(s: CBitcodeStep): string[] {
 
 /** The flags of a C compile: profile, optimization, includes, defines, prefix map, user flags last. */
 function cFlags(s: Omit<CBitcodeStep, 'target' | 'ltoMode' | 'bitcodeOut'>): string[] {
+  // The profile's flags after -O: in the kernel profile kbuild's own -O level (the tree's) wins.
   return [
-    ...profileCFlags(s),
     `-O${s.optLevel}`,
+    ...profileCFlags(s),
     ...s.includeDirs.map((d) => `-I${d}`),
     ...s.defines.map((d) => `-D${d}`),
     `-ffile-prefix-map=${s.workspaceRoot}=.`,
