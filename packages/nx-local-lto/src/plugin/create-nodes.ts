@@ -1,12 +1,12 @@
 import { CreateNodesContextV2, CreateNodesResultV2, CreateNodesV2, logger, parseJson, TargetConfiguration } from '@nx/devkit';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { memoKey, readMemo, replayWarnings, withWarnings, writeMemo } from './inference-memo';
 import { libraryClosure, Manifest, MANIFEST_FILE, normalizeManifest } from './manifest';
 import { inferTargets } from './targets';
 import { toolPathsOf, withToolPaths } from './tool-identity';
 
-/** A file's text, or the error reading it (a missing project.json is the common case). */
+/** A file's text, or the error reading it. */
 function readText(path: string): string | Error {
   try {
     return readFileSync(path, 'utf8');
@@ -22,17 +22,23 @@ interface ManifestSource {
   projectJson?: string | Error;
 }
 
-/** Reads each file once (no exists-then-read), so the memo key and inference share one read. */
+/**
+ * Reads each file once, so the memo key and inference share one read. Most projects have no
+ * project.json: existsSync says so without the cost of a thrown ENOENT.
+ */
 function readSources(files: readonly string[], workspaceRoot: string, withProjectJson: boolean): ManifestSource[] {
-  return files.map((file) => ({
-    file,
-    manifest: readText(join(workspaceRoot, file)),
-    ...(withProjectJson ? { projectJson: readText(join(workspaceRoot, dirname(file), 'project.json')) } : {}),
-  }));
+  return files.map((file) => {
+    const projectJson = join(workspaceRoot, dirname(file), 'project.json');
+    return {
+      file,
+      manifest: readText(join(workspaceRoot, file)),
+      ...(withProjectJson && existsSync(projectJson) ? { projectJson: readText(projectJson) } : {}),
+    };
+  });
 }
 
 /** A file's text in the memo key; a file that could not be read, by why (missing is not empty). */
-const keyPart = (text: string | Error | undefined) => (text instanceof Error ? `!${(text as NodeJS.ErrnoException).code ?? text.message}` : `=${text}`);
+const keyPart = (text: string | Error | undefined) => (text === undefined ? '!' : text instanceof Error ? `!${(text as NodeJS.ErrnoException).code ?? text.message}` : `=${text}`);
 
 /** As @nx/devkit's readJsonFile: Nx's JSON parser, the message naming the file. */
 function parseJsonText(text: string | Error, path: string): unknown {
@@ -100,14 +106,15 @@ export const createNodesV2: CreateNodesV2 = [
   `**/${MANIFEST_FILE}`,
   async (files: readonly string[], options: unknown, context: CreateNodesContextV2): Promise<CreateNodesResultV2> => {
     const sources = readSources(files, context.workspaceRoot, true);
-    const key = memoKey([JSON.stringify(options ?? null), ...sources.flatMap((s) => [s.file, keyPart(s.manifest), keyPart(s.projectJson)])]);
+    const key = memoKey(module, [JSON.stringify(options ?? null), ...sources.flatMap((s) => [s.file, keyPart(s.manifest), keyPart(s.projectJson)])]);
     const memo = readMemo<CreateNodesResultV2>(context.workspaceRoot, key);
     if (memo) {
       replayWarnings(memo);
       return memo.value;
     }
     const computed = withWarnings(() => inferProjects(sources, context.workspaceRoot));
-    writeMemo(context.workspaceRoot, key, computed);
+    // Written after Nx has the result: serializing it is then off the graph's critical path.
+    setImmediate(() => writeMemo(context.workspaceRoot, key, computed));
     return computed.value;
   },
 ];

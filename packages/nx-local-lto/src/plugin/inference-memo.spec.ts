@@ -39,7 +39,9 @@ describe('inference memo', () => {
 
   const infer = async (options?: unknown) => {
     warnings = [];
-    return { results: await createNodesV2[1](files, options, context), warnings };
+    const results = await createNodesV2[1](files, options, context);
+    await new Promise((written) => setImmediate(written)); // the memo is written just after
+    return { results, warnings };
   };
   const targetsOf = (results: CreateNodesResultV2, root: string) => results.find(([f]) => f === `${root}/local-lto.json`)![1].projects![root].targets!;
   /** Marks the stored result so a run that returns it shows it came from the memo. */

@@ -1,6 +1,6 @@
 import { hashArray, logger } from '@nx/devkit';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
+import { isAbsolute, join, sep } from 'node:path';
 
 /**
  * Inference results kept in the workspace data folder, as Nx's own plugins keep theirs: one
@@ -30,23 +30,29 @@ const memoFolder = (workspaceRoot: string) => join(workspaceDataFolder(workspace
 let codeHash: string | undefined;
 
 /**
- * The plugin's code as loaded (every module file of this package Node has loaded, path and
- * text) and its version: an upgraded or edited plugin never reuses an older result. Under
- * Jest, whose require.cache is its own, only the package.json part remains.
+ * The plugin's code as loaded: the text and path of every module of this package that
+ * `entry` imports, directly or not, and the package.json, so an upgraded, edited or moved
+ * plugin never reuses an older result. (Under Jest, whose modules list no children, only
+ * the entry and package.json count.)
  */
-function pluginCodeHash(): string {
+function pluginCodeHash(entry: NodeModule): string {
   if (codeHash) return codeHash;
   const packageRoot = join(__dirname, '..', '..');
-  const files = Object.keys(require.cache)
-    .filter((f) => f.startsWith(packageRoot + '/') && !f.includes('/node_modules/'))
-    .sort();
-  codeHash = hashArray([join(packageRoot, 'package.json'), ...files].flatMap((f) => [f, readFileSync(f, 'utf8')]));
+  const files = new Set<string>();
+  const visit = (m: NodeModule) => {
+    const own = m.filename.startsWith(packageRoot + sep) && !m.filename.startsWith(join(packageRoot, 'node_modules') + sep);
+    if (!own || files.has(m.filename)) return;
+    files.add(m.filename);
+    (m.children ?? []).forEach(visit);
+  };
+  visit(entry);
+  codeHash = hashArray([join(packageRoot, 'package.json'), ...[...files].sort()].flatMap((f) => [f, readFileSync(f, 'utf8')]));
   return codeHash;
 }
 
-/** The memo key of `parts` (file names and texts, options) for this plugin build. */
-export function memoKey(parts: string[]): string {
-  return hashArray([pluginCodeHash(), ...parts]);
+/** The memo key of `parts` (file names and texts, options) for the plugin code `entry` loads. */
+export function memoKey(entry: NodeModule, parts: string[]): string {
+  return hashArray([pluginCodeHash(entry), ...parts]);
 }
 
 export function readMemo<T>(workspaceRoot: string, key: string): Memo<T> | undefined {
