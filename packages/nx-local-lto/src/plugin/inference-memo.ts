@@ -31,9 +31,9 @@ let codeHash: string | undefined;
 
 /**
  * The plugin's code as loaded: the text and path of every module of this package that
- * `entry` imports, directly or not, and the package.json, so an upgraded, edited or moved
- * plugin never reuses an older result. (Under Jest, whose modules list no children, only
- * the entry and package.json count.)
+ * `entry` imports, directly or not (Node's module.children: the same list in every process,
+ * whatever else it loaded), and the package.json, so an upgraded, edited or moved plugin
+ * never reuses an older result.
  */
 function pluginCodeHash(entry: NodeModule): string {
   if (codeHash) return codeHash;
