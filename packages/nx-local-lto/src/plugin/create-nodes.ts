@@ -3,7 +3,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { memoKey, readMemo, replayWarnings, withWarnings, writeMemo } from './inference-memo';
 import { libraryClosure, Manifest, MANIFEST_FILE, normalizeManifest } from './manifest';
-import { inferTargets } from './targets';
+import { inferenceFacts } from './inference-facts';
+import { InferenceFacts, inferTargets } from './targets';
 import { toolPathsOf, withToolPaths } from './tool-identity';
 
 /** A file's text, or the error reading it. */
@@ -83,14 +84,19 @@ function withProjectJsonToolPaths(projectJson: string | Error | undefined, targe
   return Object.fromEntries(Object.entries(targets).map(([name, t]) => [name, withToolPaths(t, toolPathsOf(declared[name]?.options))]));
 }
 
-function inferProjects(sources: readonly ManifestSource[], workspaceRoot: string): CreateNodesResultV2 {
-  const manifests = parseManifests(sources, workspaceRoot);
+/** The machine facts in the memo key: a different toolchain or kernel tree infers again. */
+function factsKey(facts: InferenceFacts, manifests: readonly Manifest[]): string {
+  const kernels = [...new Set(manifests.map((m) => m.kernelDir))].map((dir) => [dir ?? null, facts.kernel(dir) ?? null]);
+  return JSON.stringify({ workspaceRoot: facts.workspaceRoot, toolchain: facts.toolchain ?? null, kernels }, (_k, v) => (v instanceof Map ? [...v] : v));
+}
+
+function inferProjects(manifests: readonly Manifest[], sources: readonly ManifestSource[], facts: InferenceFacts): CreateNodesResultV2 {
   const byName = new Map(manifests.map((m) => [m.name, m]));
   const projectJsonOf = new Map(sources.map((s) => [dirname(s.file), s.projectJson]));
   return manifests.map((m) => {
     const libs = libraryClosure(m, byName, (lib) => logger.warn(`nx-local-lto: ${m.root}/${MANIFEST_FILE} uses library '${lib}', which no ${MANIFEST_FILE} defines`));
     const file = join(m.root, MANIFEST_FILE);
-    const targets = withProjectJsonToolPaths(projectJsonOf.get(m.root), inferTargets(m, libs));
+    const targets = withProjectJsonToolPaths(projectJsonOf.get(m.root), inferTargets(m, libs, facts));
     return [file, { projects: { [m.root]: { name: m.name, targets, metadata: { technologies: ['rust', 'c', 'llvm'] } } } }] as const;
   });
 }
@@ -106,13 +112,15 @@ export const createNodesV2: CreateNodesV2 = [
   `**/${MANIFEST_FILE}`,
   async (files: readonly string[], options: unknown, context: CreateNodesContextV2): Promise<CreateNodesResultV2> => {
     const sources = readSources(files, context.workspaceRoot, true);
-    const key = memoKey(module, [JSON.stringify(options ?? null), ...sources.flatMap((s) => [s.file, keyPart(s.manifest), keyPart(s.projectJson)])]);
+    const manifests = parseManifests(sources, context.workspaceRoot);
+    const facts = await inferenceFacts(manifests, context.workspaceRoot);
+    const key = memoKey(module, [JSON.stringify(options ?? null), factsKey(facts, manifests), ...sources.flatMap((s) => [s.file, keyPart(s.manifest), keyPart(s.projectJson)])]);
     const memo = readMemo<CreateNodesResultV2>(context.workspaceRoot, key);
     if (memo) {
       replayWarnings(memo);
       return memo.value;
     }
-    const computed = withWarnings(() => inferProjects(sources, context.workspaceRoot));
+    const computed = withWarnings(() => inferProjects(manifests, sources, facts));
     // Written after Nx has the result: serializing it is then off the graph's critical path.
     setImmediate(() => writeMemo(context.workspaceRoot, key, computed));
     return computed.value;
