@@ -1,8 +1,8 @@
 import { logger, TargetConfiguration } from '@nx/devkit';
 import { join } from 'node:path';
 import { cBitcodePath, defaultCBitcodeDir } from '../executors/clang-bc/output-paths';
-import { defaultRustBitcodePath } from '../executors/rust-bc/executor';
-import { FALLBACK_ENV, nativeObjectPath } from '../toolchain/build-mode';
+import { defaultRustBitcodePath } from '../executors/rust-bc/output-paths';
+import { FALLBACK_ENV, nativeObjectPath } from '../toolchain/native-fallback';
 import { Profile } from '../toolchain/profiles';
 import { Manifest, MANIFEST_FILE } from './manifest';
 import { toolIdentityInput } from './tool-identity';

@@ -13,17 +13,15 @@ import { resolveRustc } from '../../toolchain/discover';
 import { batchExecutor } from '../batch';
 import { assertInputsExist, projectRootOf } from '../inputs';
 import { isVerbose, runExecutor } from '../run-executor';
+import { defaultRustBitcodePath } from './output-paths';
 import { RustBcExecutorOptions } from './schema';
 import schema from './schema.json';
+
+export { defaultRustBitcodePath };
 
 /** Default crate name of a project: its name with '-' replaced by '_'. */
 export function defaultCrateName(projectName: string): string {
   return projectName.replace(/-/g, '_');
-}
-
-/** Default bitcode path of a crate: dist/<projectRoot>/rust/<crateName>.bc. */
-export function defaultRustBitcodePath(projectRoot: string, crateName: string): string {
-  return join('dist', projectRoot, 'rust', `${crateName}.bc`);
 }
 
 async function build(options: RustBcExecutorOptions, context: ExecutorContext): Promise<void> {
