@@ -184,7 +184,7 @@ function checkHelpers(given: string | string[], crate: string, profile: Profile)
   for (const h of helpers) {
     for (const id of [h.name, h.inline, h.helper, h.exported]) {
       const taken = fixed.get(id);
-      if (taken !== undefined) fail(`helper '${h.name}' would define '${id}', which ${taken} of the kernel template define; choose another name`);
+      if (taken !== undefined) fail(`helper '${h.name}' would define '${id}', already defined by ${taken} of the kernel template; choose another name`);
       const other = owner.get(id);
       if (other !== undefined && other !== h.name) fail(`helpers '${other}' and '${h.name}' would both define '${id}'; rename one of them`);
       owner.set(id, h.name);
