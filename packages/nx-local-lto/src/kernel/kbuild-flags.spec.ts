@@ -21,7 +21,7 @@ describe('kernel tree: flags from kbuild and .config', () => {
   it("gets kbuild's clang flags for a module: hardening, -DMODULE, absolute includes, no GCC-only flag", async () => {
     const { stdout } = await execa('clang-22', ['--version']);
     const [, major, minor, patch] = /(\d+)\.(\d+)\.(\d+)/.exec(stdout)!;
-    const f = await kbuildFlags(ws, tree, { clang: 'clang-22', version: { major: +major, minor: +minor, patch: +patch } }, false);
+    const f = await kbuildFlags(tree, { clang: 'clang-22', version: { major: +major, minor: +minor, patch: +patch } }, false);
     for (const flag of ['-mcmodel=kernel', '-mno-red-zone', '-mfunction-return=thunk-extern', '-mretpoline-external-thunk', '-mharden-sls=all', '-DMODULE', '-D__KERNEL__']) expect(f.cflags).toContain(flag);
     // Positive control of the overrides: GCC-only flags the gcc-configured tree would give.
     for (const gccOnly of ['-fconserve-stack', '-mrecord-mcount', '-Wimplicit-fallthrough=5', '-fno-plt']) expect(f.cflags).not.toContain(gccOnly);

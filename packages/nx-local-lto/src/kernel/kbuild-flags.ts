@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { parse } from 'shell-quote';
 import { LocalLtoError } from '../errors';
@@ -60,23 +60,28 @@ export function parseKbuildCommand(cmdFileText: string, treeDir: string, source:
   return { cflags, objtool };
 }
 
-/** Where kbuild's answers are kept between runs, keyed by everything that decides them. */
-function memoFile(workspaceRoot: string, tree: KernelTree, makeVars: string[]): string {
+/**
+ * Where kbuild's answers are kept between runs: the user's cache folder ($XDG_CACHE_HOME or
+ * ~/.cache), keyed by everything that decides them (tree, its identity files, the make
+ * variables with clang's path and version), so any workspace on the machine shares them.
+ */
+function memoFile(tree: KernelTree, makeVars: string[], env: NodeJS.ProcessEnv = process.env): string {
   const h = createHash('sha256');
   h.update(JSON.stringify([tree.dir, makeVars]));
   for (const f of tree.identityFiles) if (existsSync(f)) h.update(readFileSync(f));
-  return join(workspaceRoot, 'node_modules', '.cache', 'nx-local-lto', 'kbuild', `${h.digest('hex').slice(0, 32)}.json`);
+  const cache = env.XDG_CACHE_HOME || join(homedir(), '.cache');
+  return join(cache, 'nx-local-lto', 'kbuild', `${h.digest('hex').slice(0, 32)}.json`);
 }
 
 /**
  * The C flags and objtool command kbuild uses for a module's C file in `tree` with clang:
  * kbuild compiles a one-line probe module (`make -C <tree> M=<tmp> <probe>.o`), and its
  * `.cmd` record is read back. About 3 s once per tree, compiler and configuration; the
- * answer is kept under node_modules/.cache/nx-local-lto/kbuild.
+ * answer is kept in ~/.cache/nx-local-lto/kbuild.
  */
-export async function kbuildFlags(workspaceRoot: string, tree: KernelTree, compiler: KbuildCompiler, verbose: boolean): Promise<KbuildFlags> {
+export async function kbuildFlags(tree: KernelTree, compiler: KbuildCompiler, verbose: boolean): Promise<KbuildFlags> {
   const makeVars = kbuildMakeVars(compiler, configuredCompiler(tree.config).kind, tree.config);
-  const memo = memoFile(workspaceRoot, tree, makeVars);
+  const memo = memoFile(tree, makeVars);
   if (existsSync(memo)) return JSON.parse(readFileSync(memo, 'utf8')) as KbuildFlags;
   const dir = mkdtempSync(join(tmpdir(), 'local-lto-kbuild-'));
   try {

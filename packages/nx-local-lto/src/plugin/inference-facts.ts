@@ -25,7 +25,7 @@ export async function inferenceFacts(manifests: readonly Manifest[], workspaceRo
   for (const dir of new Set(usesKernel.map((m) => m.kernelDir ?? ''))) {
     try {
       const tree = resolveKernelTree(dir || undefined, workspaceRoot);
-      const cflags = clang ? (await kbuildFlags(workspaceRoot, tree, { clang: clang.path, version: clang.version }, false)).cflags : [];
+      const cflags = clang ? (await kbuildFlags(tree, { clang: clang.path, version: clang.version }, false)).cflags : [];
       trees.set(dir, { tree, cflags });
     } catch {
       trees.set(dir, undefined);

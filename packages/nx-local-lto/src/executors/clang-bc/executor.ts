@@ -7,18 +7,14 @@ import { withStagedOutputs } from '../../fs/staged-outputs';
 import { clangBitcodeArgs, nativeCArgs } from '../../pipeline/commands';
 import { runTool } from '../../process/run-tool';
 import { taskOutput } from '../../process/task-output';
-import { kbuildFlags } from '../../kernel/kbuild-flags';
-import { defaultModuleName } from '../../kernel/module-name';
-import { resolveKernelTree } from '../../kernel/tree';
-import { CBitcodeStep } from '../../pipeline/commands';
-import { BuildMode, fallbackOf, nativeObjectPath, resolveBuildMode } from '../../toolchain/build-mode';
+import { fallbackOf, nativeObjectPath, resolveBuildMode } from '../../toolchain/build-mode';
 import { resolveRustc } from '../../toolchain/discover';
 import { batchExecutor } from '../batch';
 import { assertInputsExist, projectRootOf } from '../inputs';
 import { isVerbose, runExecutor } from '../run-executor';
 import { cBitcodePath, defaultCBitcodeDir } from './output-paths';
 import { ClangBcExecutorOptions } from './schema';
-import { cBitcodeStep } from './step';
+import { cBitcodeStep, kernelStepFlags } from './step';
 import schema from './schema.json';
 
 async function build(options: ClangBcExecutorOptions, context: ExecutorContext): Promise<void> {
@@ -33,7 +29,8 @@ async function build(options: ClangBcExecutorOptions, context: ExecutorContext):
   const rustc = await resolveRustc(options);
   const mode = await resolveBuildMode(fallbackOf(options.fallback), rustc, options);
   const verbose = isVerbose(options);
-  const kernel = options.profile === 'kernel' ? await kernelCFlags(options, mode, root, context, verbose) : undefined;
+  if (options.profile === 'kernel' && mode.mode !== 'lto') throw new LocalLtoError(`the kernel profile needs clang, whose flags kbuild computes for the tree (${mode.why}); fallback "native" is for the user profile`);
+  const kernel = mode.mode === 'lto' ? await kernelStepFlags(options, mode.clang, root, context.projectName ?? 'module', verbose) : undefined;
   for (const [i, source] of options.sources.entries()) {
     const bitcode = outputs[i];
     const code = mode.mode === 'lto' ? bitcode : nativeObjectPath(bitcode);
@@ -52,14 +49,6 @@ async function build(options: ClangBcExecutorOptions, context: ExecutorContext):
     // The other mode's output must not survive to be linked by mistake.
     rmSync(join(root, mode.mode === 'lto' ? nativeObjectPath(bitcode) : bitcode), { force: true });
   }
-}
-
-/** Kernel profile: kbuild's C flags for the tree (clang only: they are clang's flags) and the module name. */
-async function kernelCFlags(options: ClangBcExecutorOptions, mode: BuildMode, root: string, context: ExecutorContext, verbose: boolean): Promise<CBitcodeStep['kernel']> {
-  if (mode.mode !== 'lto') throw new LocalLtoError(`the kernel profile needs clang, whose flags kbuild computes for the tree (${mode.why}); fallback "native" is for the user profile`);
-  const tree = resolveKernelTree(options.kernelDir, root);
-  const { cflags } = await kbuildFlags(root, tree, { clang: mode.clang.path, version: mode.clang.version }, verbose);
-  return { cflags, moduleName: options.moduleName ?? defaultModuleName(context.projectName ?? 'module') };
 }
 
 /**

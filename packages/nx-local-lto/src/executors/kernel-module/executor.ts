@@ -31,7 +31,7 @@ async function build(options: KernelModuleExecutorOptions, context: ExecutorCont
   const tree = resolveKernelTree(options.kernelDir, root);
   const rustc = await resolveRustc(options);
   const clang = await resolveLlvmTool('clang', rustc, options);
-  const { makeVars } = await kbuildFlags(root, tree, { clang: clang.path, version: clang.version }, verbose);
+  const { makeVars } = await kbuildFlags(tree, { clang: clang.path, version: clang.version }, verbose);
   const scratch = mkdtempSync(join(tmpdir(), 'local-lto-ko-'));
   try {
     const ccflags = [...options.includeDirs.map((d) => `-I${join(root, d)}`), `-ffile-prefix-map=${scratch}=.`, `-ffile-prefix-map=${root}=.`];

@@ -93,7 +93,7 @@ async function checkKernelObject(options: LldRelocatableExecutorOptions, root: s
   const tree = resolveKernelTree(options.kernelDir, root);
   const rustc = await resolveRustc(options);
   const clang = await resolveLlvmTool('clang', rustc, options);
-  const { objtool } = await kbuildFlags(root, tree, { clang: clang.path, version: clang.version }, verbose);
+  const { objtool } = await kbuildFlags(tree, { clang: clang.path, version: clang.version }, verbose);
   const rust = facts.modules?.rust;
   const violations = await kernelObjectViolations({
     object,

@@ -66,10 +66,8 @@ describe('nx-local-lto:ide-sync', () => {
         clang,
         `--target=${host}`,
         '-flto=thin',
-        // The profile's flags come before -O: a kernel tree's kbuild flags carry their own -O,
-        // which the step's optimization level overrides (pipeline/commands.ts cFlags).
-        '-fPIC',
         '-O2',
+        '-fPIC',
         '-Idrivers/alpha/include',
         '-Ilibs/chelp/include',
         '-DALPHA=1',
