@@ -66,7 +66,7 @@ async function build(options: LldRelocatableExecutorOptions, context: ExecutorCo
       await step.link(objTmp, scratch, verbose);
       if (readElf(objTmp).type !== ET_REL) throw new LocalLtoError(`the linker did not write a relocatable object to ${output}`);
       await applySymbolPolicy(step, options, objTmp, scratch, root, verbose);
-      const result = buildInlineReport({ object: output, elf: readElf(objTmp), requireInlined: options.requireInlined, ...step.reportFacts(scratch) });
+      const result = buildInlineReport({ object: output, elf: readElf(objTmp), requireInlined: options.requireInlined, ...(await step.reportFacts(scratch, verbose)) });
       writeFileSync(reportTmp, JSON.stringify(result, null, 2) + '\n');
       return result;
     });
@@ -76,8 +76,25 @@ async function build(options: LldRelocatableExecutorOptions, context: ExecutorCo
   }
 }
 
+/**
+ * Link-readiness: a symbol only the Rust runtime defines, left undefined, makes the final
+ * (C or kernel) link fail; say so now, with the function that needs it and what to do.
+ */
+function enforceRuntimeSymbols(report: InlineReport, reportPath: string, options: LldRelocatableExecutorOptions): void {
+  const runtime = report.undefinedSymbols.filter((u) => u.rustRuntime);
+  if (!runtime.length) return;
+  const what = runtime.map((u) => `${u.demangled}${u.referencedBy.length ? ` (needed by ${u.referencedBy.join(', ')})` : ''}`).join('; ');
+  const message =
+    `${report.object} leaves ${runtime.length === 1 ? 'a symbol' : `${runtime.length} symbols`} undefined that only the Rust runtime defines, so the final link will fail: ${what}. ` +
+    `Fix: avoid the panic or allocation path in that code (e.g. slice.get(i) instead of slice[i], checked or wrapping arithmetic), or link the Rust runtime into the object, ` +
+    `or set lld-relocatable option runtimeSymbols "warn" (manifest key "runtimeSymbols") if the final link provides it (see ${reportPath})`;
+  if (options.runtimeSymbols === 'warn') taskOutput.warn(`lld-relocatable: ${message}`);
+  else throw new LocalLtoError(message);
+}
+
 function enforcePolicy(report: InlineReport, reportPath: string, options: LldRelocatableExecutorOptions): void {
   taskOutput.log(formatInlineTable(report));
+  enforceRuntimeSymbols(report, reportPath, options);
   if (report.build === 'native') return;
   const { requiredCalls, featureViolations } = report.summary;
   if (requiredCalls === 0 && featureViolations === 0) return;
