@@ -215,7 +215,7 @@ export function diagnoseCall(site: SiteFacts): Diagnosis {
         site,
         'target-features',
         `helper may use ${headFeatures(site.features!, rust.info.triple, excess).join(', ')}, which caller (target-cpu ${show(c.strings.get('target-cpu'))}) may not`,
-        `drop ${flag} from the helper, or give the Rust code the same features (-Ctarget-feature / -Ctarget-cpu); always-inline would hide this, not make it safe`,
+        `align the target features: drop ${flag} from the helper, or give the Rust code the same features (-Ctarget-feature / -Ctarget-cpu); always-inline would hide this, not make it safe`,
         flag,
       );
     }
@@ -288,10 +288,10 @@ export function featureViolation(site: SiteFacts, verdict: 'inlined' | 'call'): 
     helper: site.helper,
     caller: site.caller,
     verdict,
-    features: heads,
+    features: excess,
     flag,
     message:
-      `${site.helper} ${how} ${demangleRust(site.caller)} but may use ${heads.join(', ')}, which the caller${cpu ? ` (target-cpu ${cpu})` : ''} may not; ` +
+      `${site.helper} ${how} ${demangleRust(site.caller)} but may use target features ${heads.join(', ')}${excess.length > heads.length ? ` (with what they imply: ${excess.length} in all)` : ''}, which the caller${cpu ? ` (target-cpu ${cpu})` : ''} may not; ` +
       `caused by ${flag}. Fix: drop it from the helper, or give the Rust code the same target features.`,
   };
 }
