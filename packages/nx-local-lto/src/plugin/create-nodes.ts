@@ -5,14 +5,16 @@ import { libraryClosure, Manifest, MANIFEST_FILE, normalizeManifest } from './ma
 import { inferTargets } from './targets';
 import { toolPathsOf, withToolPaths } from './tool-identity';
 
-/** Reads and normalizes every manifest; one that does not parse is skipped with a warning. */
+/** Reads and normalizes every manifest; one that does not parse or fails manifest.schema.json is skipped with a one-line warning. */
 export function readManifests(files: readonly string[], workspaceRoot: string): Manifest[] {
   const manifests: Manifest[] = [];
   for (const file of files) {
     try {
       manifests.push(normalizeManifest(file, readJsonFile(join(workspaceRoot, file))));
     } catch (e) {
-      logger.warn(`nx-local-lto: ignoring ${file}: ${(e as Error).message}`);
+      const message = (e as Error).message;
+      // Schema errors name the file first; a JSON syntax error does not.
+      logger.warn(`nx-local-lto: ${message.startsWith(`${file}:`) ? message : `${file}: ${message}`} (no project is inferred from it until fixed)`);
     }
   }
   return manifests;

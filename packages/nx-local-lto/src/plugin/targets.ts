@@ -56,6 +56,7 @@ function rustBcTarget(m: Manifest, libs: Manifest[], emitMetadata: boolean): Tar
       cfg: m.cfg,
       externs,
       rustflags: m.rustflags,
+      ...(m.optLevel ? { optLevel: m.optLevel } : {}),
       outputPath: out.bitcode,
       ...(emitMetadata ? { emitMetadata: true } : {}),
     },
@@ -93,6 +94,7 @@ function clangBcTarget(m: Manifest, libs: Manifest[], profile: Profile): TargetC
       includeDirs: includeDirs(m, libs),
       defines: m.defines,
       cflags: m.cflags,
+      ...(m.optLevel ? { optLevel: m.optLevel } : {}),
       profile,
       outputDir: cBitcodeDir(m, profile),
     },
@@ -117,6 +119,8 @@ function driverBuildTarget(m: Manifest, libs: Manifest[]): TargetConfiguration {
     dependsOn: ['rust-bc', ...(m.sources.length ? ['clang-bc'] : []), '^build'],
     inputs: [
       `{projectRoot}/${MANIFEST_FILE}`,
+      // Native objects are linked as they are: a rebuilt .o must be a cache miss.
+      ...m.objects.map((o) => `{projectRoot}/${o}`),
       { dependentTasksOutputFiles: '**/*.bc', transitive: true },
       { dependentTasksOutputFiles: '**/*.o', transitive: true },
       { env: FALLBACK_ENV },
@@ -130,6 +134,10 @@ function driverBuildTarget(m: Manifest, libs: Manifest[]): TargetConfiguration {
       output,
       report,
       requireInlined: m.requireInlined,
+      ...(m.objects.length ? { objects: m.objects.map((o) => join(m.root, o)) } : {}),
+      ...(m.ltoOptLevel ? { ltoOptLevel: m.ltoOptLevel } : {}),
+      ...(m.inlinePolicy ? { inlinePolicy: m.inlinePolicy } : {}),
+      ...(m.runtimeSymbols ? { runtimeSymbols: m.runtimeSymbols } : {}),
       ...(m.exports ? { exports: m.exports } : {}),
     },
     metadata: {
