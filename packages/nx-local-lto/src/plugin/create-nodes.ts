@@ -12,7 +12,7 @@ export function readManifests(files: readonly string[], workspaceRoot: string): 
     try {
       manifests.push(normalizeManifest(file, readJsonFile(join(workspaceRoot, file))));
     } catch (e) {
-      const message = (e as Error).message;
+      const message = (e as Error).message.split('\n')[0];
       // Schema errors name the file first; a JSON syntax error does not.
       logger.warn(`nx-local-lto: ${message.startsWith(`${file}:`) ? message : `${file}: ${message}`} (no project is inferred from it until fixed)`);
     }
