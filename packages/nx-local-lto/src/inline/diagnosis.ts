@@ -169,7 +169,7 @@ export function diagnoseCall(site: SiteFacts): Diagnosis {
       site,
       'lto-mode',
       `${callee.path} is ${callee.module.ltoMode === 'thin' ? 'ThinLTO' : 'full LTO'} but ${rust.path} is ${rust.info.ltoMode === 'thin' ? 'ThinLTO' : 'full LTO'}`,
-      `build the helpers with -flto=${rust.info.ltoMode} (clang-bc option ltoMode "${rust.info.ltoMode}")`,
+      `build the helpers with -flto=${rust.info.ltoMode}: clang-bc option 'ltoMode' "${rust.info.ltoMode}" (project.json targets.clang-bc.options; not a local-lto.json key) and no -flto in 'cflags'`,
       callee.module.ltoMode === 'full' ? '-flto=full or plain -emit-llvm' : '-flto=thin',
     );
   }
@@ -244,7 +244,7 @@ export function diagnoseCall(site: SiteFacts): Diagnosis {
         site,
         'optnone',
         `helper has optnone and noinline (compiled without optimization), caller has ${c.enums.has('optnone') ? 'optnone too' : 'neither'}`,
-        `compile the helpers with optimization (clang-bc option optLevel "2", no -O0 in cflags) ${ALWAYS_INLINE_FIX(helper)}`,
+        `compile the helpers with optimization (clang-bc option optLevel "2": local-lto.json key "optLevel", no -O0 in "cflags") ${ALWAYS_INLINE_FIX(helper)}`,
         '-O0',
       );
     }
