@@ -537,7 +537,7 @@ describe('case 08: a struct passed by value (Rust and C lower the call different
     expect(site.diagnosis!.cause).toBe('signature-mismatch');
     expect(site.diagnosis!.detail).toContain('i64 ({ i64, i64 })');
     expect(site.diagnosis!.detail).toContain('i64 (i64, i64)');
-    expect(site.diagnosis!.detail).toMatch(/parameters differ/);
+    expect(site.diagnosis!.detail).toMatch(/parameter 1 differs: Rust passes `{ i64, i64 }`, C takes `i64, i64` \(a struct passed by value\)/);
     expect(site.diagnosis!.fix).toMatch(/by pointer/);
     expect(site.diagnosis!.fix).toMatch(/scalar/);
     expect(site.diagnosis!.fix).not.toMatch(/always_inline|always-inline/);

@@ -148,16 +148,35 @@ function siteExcess(site: SiteFacts): string[] {
   return excessFeatures(site.features, site.rust.info.triple, site.callerFacts.attributes, site.callee.attributes);
 }
 
-/** The parameters (1-based) at which two IR signatures `ret (p1, p2)` differ, as text. */
+/** Splits `a, { b, c }, d` at top-level commas. */
+function topLevel(list: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let cur = '';
+  for (const ch of list) {
+    if ('({[<'.includes(ch)) depth++;
+    if (')}]>'.includes(ch)) depth--;
+    if (ch === ',' && depth === 0) {
+      out.push(cur.trim());
+      cur = '';
+    } else cur += ch;
+  }
+  return cur.trim() ? [...out, cur.trim()] : out;
+}
+
+/** Where two IR signatures `ret (p1, p2)` differ: the return value, or the first parameter (1-based) that differs. */
 function signatureDifference(rust: string, helper: string): string {
   const parts = (sig: string) => {
     const open = sig.indexOf(' (');
-    return { ret: sig.slice(0, open), params: sig.slice(open + 2, -1) };
+    return { ret: sig.slice(0, open), params: topLevel(sig.slice(open + 2, -1)) };
   };
   const a = parts(rust);
   const b = parts(helper);
-  if (a.ret !== b.ret) return `the return value differs (${a.ret} vs ${b.ret}): a struct returned by value`;
-  return `the parameters differ (${a.params} vs ${b.params}): a struct passed by value`;
+  if (a.ret !== b.ret) return `the return value differs: Rust expects \`${a.ret}\`, C returns \`${b.ret}\` (a struct returned by value)`;
+  const i = a.params.findIndex((p, k) => p !== b.params[k]);
+  const at = i < 0 ? a.params.length : i;
+  const struct = /^[{%]/.test(a.params[at] ?? '') || /^[{%]/.test(b.params[at] ?? '') ? ' (a struct passed by value)' : '';
+  return `parameter ${at + 1} differs: Rust passes \`${a.params.slice(at).join(', ') || '(nothing)'}\`, C takes \`${b.params.slice(at).join(', ') || '(nothing)'}\`${struct}`;
 }
 
 /** Diagnoses one `call` site. Never throws: without facts it says `unknown` with LLVM's reason. */
@@ -178,7 +197,7 @@ export function diagnoseCall(site: SiteFacts): Diagnosis {
     return make(
       site,
       'signature-mismatch',
-      `the Rust declaration is \`${sig.rust}\` but the C definition is \`${sig.helper}\`; ${signatureDifference(sig.rust, sig.helper)}, which rustc and clang lower to different IR types. ` +
+      `the Rust declaration is \`${sig.rust}\` but the C definition is \`${sig.helper}\`: ${signatureDifference(sig.rust, sig.helper)}, lowered differently by rustc and clang. ` +
         `LLVM inlines only a call whose type matches the callee's (no remark is emitted; always_inline does not help)`,
       `pass the struct by pointer (Rust \`*const T\` / \`&T\`, C \`const struct ... *\`) or pass its fields as scalar arguments`,
       'a struct of 9-16 bytes passed or returned by value',
