@@ -17,6 +17,8 @@ export interface FeatureOracle {
   flagImplies(triple: string, feature: string): ReadonlySet<string> | undefined;
 }
 
+const EMPTY_FUNCTION = 'void f(void) {}';
+
 /** Answers per process: the same question is never asked of clang twice. */
 const answers = new Map<string, { ok: boolean; features: Set<string> }>();
 
@@ -24,8 +26,8 @@ function ask(clang: string, args: string[], verbose: boolean): { ok: boolean; fe
   const key = [clang, ...args].join('\0');
   let answer = answers.get(key);
   if (!answer) {
-    if (verbose) taskOutput.log(`$ ${formatCommandLine(clang, args)}`);
-    const r = execaSync(clang, args, { input: 'void f(void) {}\n', reject: false });
+    if (verbose) taskOutput.log(`$ echo '${EMPTY_FUNCTION}' | ${formatCommandLine(clang, args)}`);
+    const r = execaSync(clang, args, { input: `${EMPTY_FUNCTION}\n`, reject: false });
     const m = /"target-features"="([^"]*)"/.exec(String(r.stdout ?? ''));
     const features = new Set((m?.[1] ?? '').split(',').filter((f) => f.startsWith('+')).map((f) => f.slice(1)));
     answer = { ok: !r.failed, features };
