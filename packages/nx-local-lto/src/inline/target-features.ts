@@ -1,5 +1,6 @@
 import { execaSync } from 'execa';
 import { FunctionAttributes } from '../bitcode/attributes';
+import { HARDENING_FEATURES } from '../kernel/rust-flags';
 import { cpuFeaturesArgs, featureFlagArgs } from '../pipeline/inspect-commands';
 import { formatCommandLine } from '../process/command-line';
 import { taskOutput } from '../process/task-output';
@@ -57,7 +58,9 @@ export function llvmFeatureOracle(clang: string, verbose = false): FeatureOracle
  */
 export function excessFeatures(oracle: FeatureOracle, triple: string, caller: FunctionAttributes, callee: FunctionAttributes): string[] {
   const c = oracle.enabled(triple, caller);
-  return [...oracle.enabled(triple, callee)].filter((f) => !c.has(f)).sort();
+  // Hardening (retpoline, SLS) is not an instruction set: a gap there is lost hardening,
+  // which the kernel checks report with the rustc flags that close it.
+  return [...oracle.enabled(triple, callee)].filter((f) => !c.has(f) && !HARDENING_FEATURES.has(f)).sort();
 }
 
 /**

@@ -58,6 +58,16 @@ export interface Manifest {
   exports?: string[];
   /** Host test program (driver): C files linked with the object and run by the `test` target. */
   test?: { sources: string[]; linkLibs: string[]; args: string[] };
+  /** Kernel profile: the kernel tree (absolute or workspace-relative). Default: $LOCAL_LTO_KERNEL_DIR, else Debian's headers. */
+  kernelDir?: string;
+  /** Kernel profile: what a failed kernel check does (`error` default, `warn` keeps the object: negative tests). */
+  kernelPolicy: 'error' | 'warn';
+  /**
+   * Kernel profile: the loadable module built from the object (`module` target, kbuild) and
+   * its C glue (module_init/exit); `vmTest` boots the tree's kernel in QEMU, loads it and
+   * checks what its init prints.
+   */
+  module?: { name: string; glue: string[]; vmTest?: { expect: string[] } };
 }
 
 // verbose: errors carry the offending value, for the message.
@@ -102,7 +112,11 @@ export function validateManifest(file: string, raw: unknown): asserts raw is Raw
 }
 
 /** A manifest as written: only `kind` is required. */
-export type RawManifest = Partial<Omit<Manifest, 'test'>> & { kind: Manifest['kind']; test?: Partial<NonNullable<Manifest['test']>> };
+export type RawManifest = Partial<Omit<Manifest, 'test' | 'module'>> & {
+  kind: Manifest['kind'];
+  test?: Partial<NonNullable<Manifest['test']>>;
+  module?: Partial<Omit<NonNullable<Manifest['module']>, 'vmTest'>> & { vmTest?: { expect?: string[] } };
+};
 
 /** Reads the raw JSON of a manifest at `file` (workspace-relative) into a normalized Manifest; throws a one-line error for an invalid one. */
 export function normalizeManifest(file: string, raw: unknown): Manifest {
@@ -133,6 +147,9 @@ export function normalizeManifest(file: string, raw: unknown): Manifest {
     ...(raw.runtimeSymbols ? { runtimeSymbols: raw.runtimeSymbols } : {}),
     objects: raw.objects ?? [],
     ...(raw.exports ? { exports: raw.exports } : {}),
+    ...(raw.kernelDir ? { kernelDir: raw.kernelDir } : {}),
+    kernelPolicy: raw.kernelPolicy ?? 'error',
+    ...(raw.module ? { module: { name: raw.module.name ?? name.replace(/-/g, '_'), glue: raw.module.glue ?? [], ...(raw.module.vmTest ? { vmTest: { expect: raw.module.vmTest.expect ?? [] } } : {}) } } : {}),
     ...(raw.test ? { test: { sources: raw.test.sources ?? [], linkLibs: raw.test.linkLibs ?? [], args: raw.test.args ?? [] } } : {}),
   };
 }
