@@ -24,7 +24,7 @@ export async function kernelDoctor(kernelDir: string | undefined, workspaceRoot:
     const tree = resolveKernelTree(kernelDir, workspaceRoot);
     const cc = configuredCompiler(tree.config);
     lines.push(`  tree         ${tree.dir}  release ${tree.release}  configured for ${cc.kind} ${cc.version}${kernelDir ? '' : process.env[KERNEL_DIR_ENV] ? ` ($${KERNEL_DIR_ENV})` : ' (default)'}`);
-    if (clang) lines.push(`  kbuild vars  ${kbuildMakeVars({ clang: clang.path, version: clang.version }, cc.kind).join(' ')}`);
+    if (clang) lines.push(`  kbuild vars  ${kbuildMakeVars({ clang: clang.path, version: clang.version }, cc.kind, tree.config).join(' ')}`);
     const rust = kernelRustFlags(tree.config);
     lines.push(`  rustc flags  ${[...Object.entries(rust.env).map(([k, v]) => `${k}=${v}`), ...rust.flags].join(' ')}`);
     checks.push({ ok: true, text: `kernel tree ${tree.release} at ${tree.dir}` });

@@ -75,7 +75,7 @@ function memoFile(workspaceRoot: string, tree: KernelTree, makeVars: string[]): 
  * answer is kept under node_modules/.cache/nx-local-lto/kbuild.
  */
 export async function kbuildFlags(workspaceRoot: string, tree: KernelTree, compiler: KbuildCompiler, verbose: boolean): Promise<KbuildFlags> {
-  const makeVars = kbuildMakeVars(compiler, configuredCompiler(tree.config).kind);
+  const makeVars = kbuildMakeVars(compiler, configuredCompiler(tree.config).kind, tree.config);
   const memo = memoFile(workspaceRoot, tree, makeVars);
   if (existsSync(memo)) return JSON.parse(readFileSync(memo, 'utf8')) as KbuildFlags;
   const dir = mkdtempSync(join(tmpdir(), 'local-lto-kbuild-'));

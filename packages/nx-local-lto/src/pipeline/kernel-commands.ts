@@ -15,11 +15,22 @@ export interface KbuildCompiler {
  * KBUILD-VARS: the make variables that make kbuild compile with clang in a tree. A tree
  * configured for GCC (Debian's: `.kernelvariables` sets `CC = gcc-12`) also needs its
  * compiler facts overridden, or clang gets GCC-only flags (`-fconserve-stack`,
- * `-mrecord-mcount`, `-Wimplicit-fallthrough=5`) and no retpoline flags (ARCHITECTURE F10).
+ * `-Wimplicit-fallthrough=5`) and no retpoline flags (ARCHITECTURE F10).
+ *
+ * ftrace: such a kernel was built with GCC's `-mrecord-mcount`, so it expects each module's
+ * `call __fentry__` sites recorded in `__mcount_loc` and still calls, which it turns into NOPs
+ * at load. clang has no `-mrecord-mcount` on x86; kbuild's `recordmcount` does the same job.
+ * (F10's FTRACE_MCOUNT_USE_OBJTOOL makes objtool NOP the sites at build time and define
+ * CC_USING_NOP_MCOUNT: the module loads, but ftrace WARNs in ftrace_verify_code on a NOP
+ * where it expects the call, seen in QEMU.) A kernel built with `-mnop-mcount`
+ * (CONFIG_HAVE_NOP_MCOUNT) expects NOPs: objtool then does it.
  */
-export function kbuildMakeVars(c: KbuildCompiler, treeCompiler: 'gcc' | 'clang' | 'unknown'): string[] {
+export function kbuildMakeVars(c: KbuildCompiler, treeCompiler: 'gcc' | 'clang' | 'unknown', config: ReadonlyMap<string, string> = new Map()): string[] {
   const suffix = /-(\d+)$/.exec(basename(c.clang));
   const version = String(c.version.major * 10000 + c.version.minor * 100 + c.version.patch);
+  const mcount = config.get('CONFIG_FTRACE_MCOUNT_USE_CC') === 'y'
+    ? ['CONFIG_FTRACE_MCOUNT_USE_CC=', config.get('CONFIG_HAVE_NOP_MCOUNT') === 'y' ? 'CONFIG_FTRACE_MCOUNT_USE_OBJTOOL=y' : 'CONFIG_FTRACE_MCOUNT_USE_RECORDMCOUNT=y']
+    : [];
   return [
     `CC=${c.clang}`,
     `LLVM=${suffix ? `-${suffix[1]}` : '1'}`,
@@ -31,8 +42,7 @@ export function kbuildMakeVars(c: KbuildCompiler, treeCompiler: 'gcc' | 'clang' 
           'CONFIG_CC_IS_CLANG=y',
           `CONFIG_CLANG_VERSION=${version}`,
           'CONFIG_CC_IMPLICIT_FALLTHROUGH=-Wimplicit-fallthrough',
-          'CONFIG_FTRACE_MCOUNT_USE_CC=',
-          'CONFIG_FTRACE_MCOUNT_USE_OBJTOOL=y',
+          ...mcount,
         ]),
   ];
 }
@@ -65,7 +75,9 @@ export function kbuildModuleFile(m: KbuildModule, ccflags: readonly string[]): s
     ...(ccflags.length ? [`ccflags-y := ${ccflags.join(' ')}`] : []),
     `targets += ${lto}`,
     `quiet_cmd_local_lto_object = LOCAL-LTO $@`,
-    `      cmd_local_lto_object = cat $< > $@ $(cmd_objtool)`,
+    // objtool and recordmcount, as kbuild runs them after compiling a C file (rule_cc_o_c);
+    // `true` closes the command, as cmd_record_mcount ends in ';' and if_changed appends '; ...'.
+    `      cmd_local_lto_object = cat $< > $@ $(cmd_objtool); $(cmd_record_mcount) true`,
     `$(obj)/${lto}: $(src)/${m.objectFile} FORCE`,
     `\t$(call if_changed,local_lto_object)`,
     '',
