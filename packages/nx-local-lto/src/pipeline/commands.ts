@@ -200,10 +200,11 @@ export function nativeRelocatableArgs(inputs: readonly string[], out: string): s
 /**
  * LLVM-LINK: merge the Rust bitcode (first: its symbols keep their linkage) with the helper
  * bitcode, which `--internalize` makes internal (F4, the kernel's CONFIG_RUST_INLINE_HELPERS).
- * One merged module also puts caller and helpers in one LTO partition.
+ * One merged module also puts caller and helpers in one LTO partition. `keepModule` (see
+ * keepModuleText) keeps what the driver's native objects use from being internalized.
  */
-export function llvmLinkArgs(rustBitcode: string, helperBitcode: readonly string[], out: string): string[] {
-  return [rustBitcode, ...(helperBitcode.length ? ['--internalize', ...helperBitcode] : []), '-o', out];
+export function llvmLinkArgs(rustBitcode: string, helperBitcode: readonly string[], out: string, keepModule?: string): string[] {
+  return [rustBitcode, ...(helperBitcode.length ? ['--internalize', ...(keepModule ? [keepModule] : []), ...helperBitcode] : []), '-o', out];
 }
 
 /** LD-R: LTO-optimize and write one ELF relocatable object, with the inline pass's remarks. */

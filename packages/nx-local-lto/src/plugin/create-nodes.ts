@@ -58,7 +58,9 @@ function parseManifests(sources: readonly ManifestSource[], workspaceRoot: strin
     try {
       manifests.push(normalizeManifest(file, parseJsonText(manifest, join(workspaceRoot, file)) as Parameters<typeof normalizeManifest>[1]));
     } catch (e) {
-      logger.warn(`nx-local-lto: ignoring ${file}: ${(e as Error).message}`);
+      const message = (e as Error).message.split('\n')[0];
+      // Schema errors name the file first; a JSON syntax error does not.
+      logger.warn(`nx-local-lto: ${message.startsWith(`${file}:`) ? message : `${file}: ${message}`} (no project is inferred from it until fixed)`);
     }
   }
   return manifests;

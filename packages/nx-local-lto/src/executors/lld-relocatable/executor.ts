@@ -73,7 +73,7 @@ async function build(options: LldRelocatableExecutorOptions, context: ExecutorCo
       await step.link(objTmp, scratch, verbose);
       if (readElf(objTmp).type !== ET_REL) throw new LocalLtoError(`the linker did not write a relocatable object to ${output}`);
       await applySymbolPolicy(step, options, objTmp, scratch, root, verbose);
-      const facts = step.reportFacts(scratch);
+      const facts = await step.reportFacts(scratch, verbose);
       const elf = readElf(objTmp);
       const result = buildInlineReport({ object: output, elf, requireInlined: options.requireInlined, ...facts });
       const kernel = options.profile === 'kernel' ? await checkKernelObject(options, root, objTmp, output, elf, facts, verbose) : undefined;
@@ -88,8 +88,24 @@ async function build(options: LldRelocatableExecutorOptions, context: ExecutorCo
   }
 }
 
+/**
+ * Link-readiness: a symbol only the Rust runtime defines, left undefined, makes the final
+ * (C or kernel) link fail; say so now, with the function that needs it and what to do.
+ */
+function enforceRuntimeSymbols(report: InlineReport, reportPath: string, options: LldRelocatableExecutorOptions): void {
+  const runtime = report.undefinedSymbols.filter((u) => u.rustRuntime);
+  if (!runtime.length) return;
+  const what = runtime.map((u) => `${u.demangled}${u.referencedBy.length ? ` (needed by ${u.referencedBy.join(', ')})` : ''}`).join('; ');
+  const message =
+    `${report.object} leaves ${runtime.length === 1 ? 'a symbol' : `${runtime.length} symbols`} undefined that only the Rust runtime defines, so the final link will fail: ${what}. ` +
+    `Fix: avoid the panic or allocation path in that code (e.g. slice.get(i) instead of slice[i], checked or wrapping arithmetic), or link the Rust runtime into the object, ` +
+    `or set lld-relocatable option runtimeSymbols "warn" (manifest key "runtimeSymbols") if the final link provides it (see ${reportPath})`;
+  if (options.runtimeSymbols === 'warn') taskOutput.warn(`lld-relocatable: ${message}`);
+  else throw new LocalLtoError(message);
+}
+
 /** The kernel checks on the object as the kernel will see it (src/kernel/check-object.ts). */
-async function checkKernelObject(options: LldRelocatableExecutorOptions, root: string, object: string, shownAs: string, elf: ElfObject, facts: ReturnType<LinkStep['reportFacts']>, verbose: boolean): Promise<KernelReport> {
+async function checkKernelObject(options: LldRelocatableExecutorOptions, root: string, object: string, shownAs: string, elf: ElfObject, facts: Awaited<ReturnType<LinkStep['reportFacts']>>, verbose: boolean): Promise<KernelReport> {
   const tree = resolveKernelTree(options.kernelDir, root);
   const rustc = await resolveRustc(options);
   const clang = await resolveLlvmTool('clang', rustc, options);
@@ -122,6 +138,7 @@ function enforceKernelPolicy(kernel: KernelReport, reportPath: string, options: 
 
 function enforcePolicy(report: InlineReport, reportPath: string, options: LldRelocatableExecutorOptions): void {
   taskOutput.log(formatInlineTable(report));
+  enforceRuntimeSymbols(report, reportPath, options);
   if (report.build === 'native') return;
   const { requiredCalls, featureViolations } = report.summary;
   if (requiredCalls === 0 && featureViolations === 0) return;

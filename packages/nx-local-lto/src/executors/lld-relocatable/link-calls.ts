@@ -37,7 +37,7 @@ export async function prepareCallsLink(options: LldRelocatableExecutorOptions, r
       taskOutput.log(`  LD-R     (no LTO) ${out.slice(root.length + 1).replace(/\.tmp-[^/]*$/, '')}`);
       await runTool(linker.path, [...linker.prefixArgs, ...lldRelocatableNoLtoArgs([...objects, ...options.objects], out)], { cwd: root, verbose });
     },
-    reportFacts: () => ({
+    reportFacts: async () => ({
       helpers: defined.filter((f) => !f.isLocal).map((f) => ({ symbol: f.name, definedIn: f.definedIn })),
       cFunctions: new Set(defined.map((f) => f.name)),
       remarks: [],

@@ -11,6 +11,7 @@ export interface LldRelocatableExecutorOptions {
   ltoOptLevel: '0' | '1' | '2' | '3';
   requireInlined: string[];
   inlinePolicy: 'error' | 'warn';
+  runtimeSymbols: 'error' | 'warn';
   rustc?: string;
   llvmLink?: string;
   linker?: string;
