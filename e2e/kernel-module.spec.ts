@@ -1,8 +1,10 @@
+import Ajv from 'ajv';
 import { execa } from 'execa';
 import { appendFileSync, cpSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { debianDefaultTree } from '../packages/nx-local-lto/src/kernel/tree';
+import reportSchema from '../packages/nx-local-lto/src/inline/inline-report.schema.json';
 import { ranTasks, taskSections } from './support/nx-output';
 import { copyWorkspace, isolatedNxEnv, nx } from './support/workspace';
 
@@ -38,6 +40,8 @@ describe('kernel module (real tree, real kernel)', () => {
     expect(sites.filter((s: { verdict: string }) => s.verdict === 'call')).toEqual([]);
     expect(sites.filter((s: { verdict: string }) => s.verdict === 'inlined').length).toBeGreaterThanOrEqual(9);
     expect(report.kernel).toEqual(expect.objectContaining({ release: expect.stringMatching(/-amd64$/), violations: [] }));
+    const validate = new Ajv({ strict: false }).compile(reportSchema);
+    expect(validate(report) ? [] : validate.errors).toEqual([]);
     const { stdout } = await execa('llvm-objdump-22', ['-dr', join(ws, 'dist/drivers/kuid-kmod/kuid-kmod.o')]);
     expect(stdout).toMatch(/<kuid_kmod_selftest>:/);
     expect(stdout).toMatch(/R_X86_64_PLT32\s+make_kuid/); // the helpers' kernel calls are there...
