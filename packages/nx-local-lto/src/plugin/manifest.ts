@@ -44,7 +44,38 @@ export interface Manifest {
   exports?: string[];
   /** Host test program (driver): C files linked with the object and run by the `test` target. */
   test?: { sources: string[]; linkLibs: string[]; args: string[] };
+  /** C headers bound by bindgen (driver, c-library): see ManifestBindings. */
+  bindings?: ManifestBindings;
 }
+
+// ---- header bindings (issue 17): manifest key `bindings` -------------------------------
+/**
+ * `bindings` of a manifest: the C headers whose declarations bindgen writes as Rust and whose
+ * `static inline` functions it wraps in C (`<fn>__extern`), compiled and inlined like helpers.
+ */
+export interface ManifestBindings {
+  /** Headers as an `#include <...>` names them (`liburing.h`, `bpf/btf.h`), found through includeDirs and the system. */
+  headers: string[];
+  /** bindgen allow-lists (regular expressions): functions, types, variables. None: everything the headers declare. */
+  functions: string[];
+  types: string[];
+  vars: string[];
+  /** Include folders for bindgen and the wrappers, relative to the project folder. */
+  includeDirs: string[];
+  /** Preprocessor definitions NAME or NAME=VALUE for bindgen and the wrappers. */
+  defines: string[];
+}
+
+/** `bindings` with defaults applied; a clear error for a manifest without headers. */
+function normalizeBindings(file: string, raw: Partial<ManifestBindings>): ManifestBindings {
+  const headers = (raw.headers ?? []).map((h) => h.replace(/^<(.*)>$/, '$1'));
+  if (!headers.length) throw new Error(`${file}: "bindings.headers" must name at least one header, e.g. ["liburing.h"]`);
+  return { headers, functions: raw.functions ?? [], types: raw.types ?? [], vars: raw.vars ?? [], includeDirs: raw.includeDirs ?? [], defines: raw.defines ?? [] };
+}
+
+/** Wrapper functions bindgen writes (`--wrap-static-fns`, default suffix): required inlined. */
+export const BINDGEN_WRAPPER_GLOB = '*__extern';
+// ---- end of header bindings ----------------------------------------------------------
 
 /** Reads the raw JSON of a manifest at `file` (workspace-relative) into a normalized Manifest. */
 export function normalizeManifest(file: string, raw: Partial<Manifest> & { kind?: string }): Manifest {
@@ -70,8 +101,9 @@ export function normalizeManifest(file: string, raw: Partial<Manifest> & { kind?
     cflags: raw.cflags ?? [],
     rustflags: raw.rustflags ?? [],
     cfg: raw.cfg ?? [],
-    requireInlined: raw.requireInlined ?? ['rust_helper_*'],
+    requireInlined: [...(raw.requireInlined ?? ['rust_helper_*']), ...(raw.bindings && !raw.requireInlined?.includes(BINDGEN_WRAPPER_GLOB) ? [BINDGEN_WRAPPER_GLOB] : [])],
     ...(raw.exports ? { exports: raw.exports } : {}),
+    ...(raw.bindings ? { bindings: normalizeBindings(file, raw.bindings) } : {}),
     ...(raw.test ? { test: { sources: raw.test.sources ?? [], linkLibs: raw.test.linkLibs ?? [], args: raw.test.args ?? [] } } : {}),
   };
 }

@@ -1,7 +1,9 @@
 import { logger, TargetConfiguration } from '@nx/devkit';
 import { join } from 'node:path';
 import { cBitcodePath, defaultCBitcodeDir } from '../executors/clang-bc/output-paths';
+import { bindingsPaths, defaultBindingsDir } from '../executors/bindgen/output-paths';
 import { defaultRustBitcodePath } from '../executors/rust-bc/executor';
+import { BINDINGS_ENV } from '../pipeline/bindgen-commands';
 import { FALLBACK_ENV, nativeObjectPath } from '../toolchain/build-mode';
 import { Profile } from '../toolchain/profiles';
 import { Manifest, MANIFEST_FILE } from './manifest';
@@ -15,9 +17,14 @@ function cBitcodeDir(m: Manifest, profile: Profile): string {
   return m.kind === 'c-library' ? join(defaultCBitcodeDir(m.root), profile) : defaultCBitcodeDir(m.root);
 }
 
+/** C files a project's clang-bc compiles (workspace-relative): its sources, then the bindings' wrapper unit. */
+function cSources(m: Manifest): string[] {
+  return [...m.sources.map((s) => join(m.root, s)), ...(m.bindings ? [bindingsPaths(defaultBindingsDir(m.root)).unit] : [])];
+}
+
 /** Bitcode files a c-library's or driver's clang-bc writes for `profile`. */
 function cBitcodeOutputs(m: Manifest, profile: Profile): string[] {
-  return m.sources.map((s) => cBitcodePath(cBitcodeDir(m, profile), m.root, join(m.root, s)));
+  return cSources(m).map((s) => cBitcodePath(cBitcodeDir(m, profile), m.root, s));
 }
 
 function rustOutputs(m: Manifest): { bitcode: string; depInfo: string; rmeta: string } {
@@ -29,10 +36,11 @@ function rustBcTarget(m: Manifest, libs: Manifest[], emitMetadata: boolean): Tar
   const out = rustOutputs(m);
   const crates = libs.filter((l) => l.kind === 'rust-crate');
   const externs = Object.fromEntries(crates.map((l) => [l.crateName, rustOutputs(l).rmeta]));
+  const bindings = rustBindings(m, libs);
   return {
     executor: 'nx-local-lto:rust-bc',
     cache: true,
-    dependsOn: ['^build'],
+    dependsOn: [...(m.bindings ? ['bindgen'] : []), '^build'],
     inputs: [
       '{projectRoot}/**/*.rs',
       `{projectRoot}/${MANIFEST_FILE}`,
@@ -43,7 +51,8 @@ function rustBcTarget(m: Manifest, libs: Manifest[], emitMetadata: boolean): Tar
       ...crates.flatMap((l) => [`${l.root}/**/*.rs`, `${l.root}/${MANIFEST_FILE}`, `${l.root}/project.json`].map(ws)),
       { env: 'RUSTFLAGS' },
       { env: FALLBACK_ENV },
-      toolIdentityInput(['rustc']),
+      ...bindingsInputs(Object.keys(bindings).length > 0, '**/bindings/*.rs'),
+      toolIdentityInput(Object.keys(bindings).length ? ['rustc', 'bindgen'] : ['rustc']),
       { externalDependencies: [] },
     ],
     // The native fallback writes <crate>.o where the bitcode would be (never both).
@@ -55,6 +64,7 @@ function rustBcTarget(m: Manifest, libs: Manifest[], emitMetadata: boolean): Tar
       profile: m.profile,
       cfg: m.cfg,
       externs,
+      ...(Object.keys(bindings).length ? { bindings } : {}),
       rustflags: m.rustflags,
       outputPath: out.bitcode,
       ...(emitMetadata ? { emitMetadata: true } : {}),
@@ -75,30 +85,33 @@ function includeDirs(m: Manifest, libs: Manifest[]): string[] {
 function clangBcTarget(m: Manifest, libs: Manifest[], profile: Profile): TargetConfiguration {
   const cLibs = libs.filter((l) => l.kind === 'c-library');
   const outputs = cBitcodeOutputs(m, profile);
+  const b = m.bindings;
   return {
     executor: 'nx-local-lto:clang-bc',
     cache: true,
+    ...(b ? { dependsOn: ['bindgen'] } : {}),
     inputs: [
       ...m.sources.map((s) => `{projectRoot}/${s}`),
       '{projectRoot}/**/*.h',
       `{projectRoot}/${MANIFEST_FILE}`,
       ...cLibs.map((l) => ws(`${l.root}/**/*.h`)),
       { env: FALLBACK_ENV },
-      toolIdentityInput(['rustc', 'clang']),
+      ...bindingsInputs(!!b, '**/bindings/*.{c,h}'),
+      toolIdentityInput(b ? ['rustc', 'clang', 'bindgen'] : ['rustc', 'clang']),
       { externalDependencies: [] },
     ],
-    outputs: outputs.flatMap((b) => [b, nativeObjectPath(b), b.replace(/\.bc$/, '.d')]).map(ws),
+    outputs: outputs.flatMap((o) => [o, nativeObjectPath(o), o.replace(/\.bc$/, '.d')]).map(ws),
     options: {
-      sources: m.sources.map((s) => join(m.root, s)),
-      includeDirs: includeDirs(m, libs),
-      defines: m.defines,
+      sources: cSources(m),
+      includeDirs: [...includeDirs(m, libs), ...(b ? b.includeDirs.map((d) => join(m.root, d)) : [])],
+      defines: [...m.defines, ...(b?.defines ?? [])],
       cflags: m.cflags,
       profile,
       outputDir: cBitcodeDir(m, profile),
     },
     metadata: {
       technologies,
-      description: `Compile ${m.sources.length} C file(s) to bitcode (${profile} profile) with the Rust target triple and -flto=thin`,
+      description: `Compile ${cSources(m).length} C file(s) to bitcode (${profile} profile) with the Rust target triple and -flto=thin`,
       help: { command: `nx run ${m.name}:clang-bc --verbose`, example: { options: { defines: ['DEBUG=1'] } } },
     },
   };
@@ -114,7 +127,7 @@ function driverBuildTarget(m: Manifest, libs: Manifest[]): TargetConfiguration {
   return {
     executor: 'nx-local-lto:lld-relocatable',
     cache: true,
-    dependsOn: ['rust-bc', ...(m.sources.length ? ['clang-bc'] : []), '^build'],
+    dependsOn: ['rust-bc', ...(cSources(m).length ? ['clang-bc'] : []), '^build'],
     inputs: [
       `{projectRoot}/${MANIFEST_FILE}`,
       { dependentTasksOutputFiles: '**/*.bc', transitive: true },
@@ -187,6 +200,7 @@ export function inferTargets(m: Manifest, libs: Manifest[]): Record<string, Targ
     case 'c-library': {
       const perProfile = Object.fromEntries(m.profiles.map((p) => [`clang-bc-${p}`, clangBcTarget(m, libs, p)]));
       return {
+        ...(m.bindings ? { bindgen: bindgenTarget(m, m.bindings) } : {}),
         ...perProfile,
         build: {
           executor: 'nx:noop',
@@ -201,13 +215,71 @@ export function inferTargets(m: Manifest, libs: Manifest[]): Record<string, Targ
       warnProfileMismatches(m, libs);
       return {
         'rust-bc': rustBcTarget(m, libs, false),
-        ...(m.sources.length ? { 'clang-bc': clangBcTarget(m, libs, m.profile) } : {}),
+        ...(m.bindings ? { bindgen: bindgenTarget(m, m.bindings) } : {}),
+        ...(cSources(m).length ? { 'clang-bc': clangBcTarget(m, libs, m.profile) } : {}),
         build: driverBuildTarget(m, libs),
         ...(m.test ? { test: hostTestTarget(m, libs, m.test) } : {}),
         doctor: doctorTarget(m),
       };
   }
 }
+
+// ---- header bindings (issue 17) ------------------------------------------------------
+/**
+ * `bindgen`: the manifest's headers to Rust declarations and C wrappers (dist/<root>/bindings).
+ * Keyed on the manifest (headers, allow-lists, defines), the project's headers and bindgen's
+ * identity, which names the libclang it loads.
+ */
+function bindgenTarget(m: Manifest, b: NonNullable<Manifest['bindings']>): TargetConfiguration {
+  const dir = defaultBindingsDir(m.root);
+  const out = bindingsPaths(dir);
+  return {
+    executor: 'nx-local-lto:bindgen',
+    cache: true,
+    inputs: [
+      `{projectRoot}/${MANIFEST_FILE}`,
+      '{projectRoot}/**/*.h',
+      // TODO(headers outside the workspace): system headers (/usr/include/liburing.h) enter
+      // the key only through bindgen's identity and the manifest; the shared mechanism for
+      // headers outside the workspace goes here once it lands.
+      toolIdentityInput(['rustc', 'bindgen']),
+      { externalDependencies: [] },
+    ],
+    outputs: [out.rust, out.umbrella, out.wrappers, out.unit].map(ws),
+    options: {
+      headers: b.headers,
+      functions: b.functions,
+      types: b.types,
+      vars: b.vars,
+      includeDirs: b.includeDirs.map((d) => join(m.root, d)),
+      defines: b.defines,
+      outputDir: dir,
+    },
+    metadata: {
+      technologies,
+      description: `Generate Rust bindings and inline C wrappers of ${b.headers.join(', ')} with bindgen`,
+      help: { command: `nx run ${m.name}:bindgen --verbose`, example: { options: { functions: ['io_uring_.*'] } } },
+    },
+  };
+}
+
+/** Cache inputs of a target that reads bindgen's outputs (besides bindgen's identity). */
+function bindingsInputs(uses: boolean, pattern: string): Array<{ dependentTasksOutputFiles: string; transitive: boolean }> {
+  return uses ? [{ dependentTasksOutputFiles: pattern, transitive: true }] : [];
+}
+
+/**
+ * Environment variable -> bindings.rs for rust-bc: `LOCAL_LTO_BINDINGS` for the crate's own
+ * bindings, `LOCAL_LTO_BINDINGS_<LIB>` for those of each c-library it uses.
+ */
+function rustBindings(m: Manifest, libs: Manifest[]): Record<string, string> {
+  const own = m.bindings ? [[BINDINGS_ENV, bindingsPaths(defaultBindingsDir(m.root)).rust]] : [];
+  const ofLibs = libs
+    .filter((l) => l.kind === 'c-library' && l.bindings)
+    .map((l) => [`${BINDINGS_ENV}_${l.name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`, bindingsPaths(defaultBindingsDir(l.root)).rust]);
+  return Object.fromEntries([...own, ...ofLibs]);
+}
+// ---- end of header bindings ----------------------------------------------------------
 
 /** `doctor`: prints the toolchain and its compatibility; never cached (it inspects the machine). */
 function doctorTarget(m: Manifest): TargetConfiguration {

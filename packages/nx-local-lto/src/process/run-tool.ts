@@ -1,6 +1,6 @@
 import { execa } from 'execa';
 import { LocalLtoError } from '../errors';
-import { formatCommandLine } from './command-line';
+import { formatCommandLine, shellQuote } from './command-line';
 import { taskOutput } from './task-output';
 
 export interface RunToolOptions {
@@ -24,7 +24,9 @@ export interface ToolResult {
  * message holds the full command line, so it can be rerun by hand.
  */
 export async function runTool(file: string, args: readonly string[], options: RunToolOptions): Promise<ToolResult> {
-  const commandLine = formatCommandLine(file, args);
+  // Variables the tool needs are part of the line, so it still runs as printed.
+  const assignments = Object.entries(options.env ?? {}).map(([k, v]) => shellQuote(`${k}=${v}`));
+  const commandLine = [...assignments, formatCommandLine(file, args)].join(' ');
   if (options.verbose) taskOutput.log(`$ ${commandLine}`);
   const result = await execa(file, args, {
     cwd: options.cwd,
