@@ -55,6 +55,42 @@ export interface NormalizedDriverOptions {
   rustCrates: RustCrateTemplate[];
   profile: Profile;
   skipFormat: boolean;
+  /** The real-library path (`--header`): headers, allow-list and libraries, else undefined. */
+  bindings?: BindingsTemplate;
+}
+
+/** What the header path's templates need. */
+export interface BindingsTemplate {
+  headers: string[];
+  functions: string[];
+  linkLibs: string[];
+}
+
+/** Header names as #include <...> takes them: a relative path of safe characters. */
+const HEADER = /^[A-Za-z0-9_][A-Za-z0-9_.+/-]*$/;
+/** Library names for cc -l. */
+const LINK_LIB = /^[A-Za-z0-9_][A-Za-z0-9_.+-]*$/;
+
+/** Options --header, --functions and --link-lib, checked; undefined without --header. */
+function checkBindings(options: DriverGeneratorSchema): BindingsTemplate | undefined {
+  const headers = list(options.header).map((h) => h.replace(/^<(.*)>$/, '$1'));
+  const functions = list(options.functions);
+  const linkLibs = list(options.linkLib).map((l) => l.replace(/^-l/, ''));
+  if (!headers.length) {
+    if (functions.length || linkLibs.length) fail(`options 'functions' and 'link-lib' go with 'header'; add --header=<file.h>, e.g. --header=libaio.h`);
+    return undefined;
+  }
+  if (options.helpers !== undefined) fail(`options 'header' and 'helpers' exclude each other: with --header bindgen writes the helpers; drop --helpers`);
+  for (const h of headers) if (!HEADER.test(h) || h.split('/').includes('..')) fail(`header '${h}' is not valid: give it as #include <...> names it, e.g. --header=libaio.h or --header=bpf/btf.h`);
+  for (const l of linkLibs) if (!LINK_LIB.test(l)) fail(`library '${l}' of option 'link-lib' is not valid: give the name cc -l takes, e.g. --link-lib=aio`);
+  for (const f of functions) {
+    try {
+      new RegExp(f);
+    } catch {
+      fail(`function pattern '${f}' of option 'functions' is not a valid regular expression`);
+    }
+  }
+  return { headers, functions, linkLibs };
 }
 
 const fail = (message: string): never => {
@@ -241,9 +277,10 @@ export async function normalizeDriverOptions(tree: Tree, rawOptions: Partial<Dri
       fail(`directory '${directory}' is inside project '${other}' (${root}); projects cannot nest, choose another --directory`);
     }
   }
-  const helpers = checkHelpers(options.helpers, crate);
+  const bindings = checkBindings(options);
+  const helpers = bindings ? [] : checkHelpers(options.helpers ?? 'example', crate);
   const { libs, rustCrates } = checkLibs(tree, options.libs, options.profile);
-  return { name, crate, directory, helpers, libs, rustCrates, profile: options.profile, skipFormat: options.skipFormat };
+  return { name, crate, directory, helpers, libs, rustCrates, profile: options.profile, skipFormat: options.skipFormat, ...(bindings ? { bindings } : {}) };
 }
 
 /**
@@ -261,16 +298,20 @@ async function updateIdeFiles(tree: Tree): Promise<void> {
 }
 
 /**
- * `nx g nx-local-lto:driver <name>`: a Rust crate with C helpers, its manifest (the plugin
- * infers rust-bc, clang-bc, build and test from it), a host test and a README. Runs
+ * `nx g nx-local-lto:driver <name>`: a Rust crate, its manifest (the plugin infers bindgen,
+ * rust-bc, clang-bc, build and test from it), a host test and a README. With `--header`, the
+ * crate uses bindgen's bindings of the header and the test links `--link-lib`; without, it
+ * calls toy C helpers. Runs
  * `init` too, so nx.json registers the plugin, and updates the IDE files (ide-sync). On any invalid option it throws before
  * writing anything.
  */
 export async function driverGenerator(tree: Tree, rawOptions: Partial<DriverGeneratorSchema>): Promise<GeneratorCallback> {
   const options = await normalizeDriverOptions(tree, rawOptions);
   await initGenerator(tree, { skipFormat: true });
-  const { name, crate, directory, helpers, libs, rustCrates, profile } = options;
-  generateFiles(tree, join(__dirname, 'files'), directory, { crate, name, directory, helpers, libs, rustCrates, profile, guard: `${crate.toUpperCase()}_DRIVER_H` });
+  const { name, crate, directory, helpers, libs, rustCrates, profile, bindings } = options;
+  const common = { crate, name, directory, libs, rustCrates, profile, guard: `${crate.toUpperCase()}_DRIVER_H` };
+  if (bindings) generateFiles(tree, join(__dirname, 'header', 'files'), directory, { ...common, ...bindings });
+  else generateFiles(tree, join(__dirname, 'files'), directory, { ...common, helpers });
   await updateIdeFiles(tree);
   if (!options.skipFormat) await formatFiles(tree);
   return () => {
