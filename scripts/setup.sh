@@ -50,6 +50,10 @@ if [ ${#ide[@]} -gt 0 ]; then
     || echo "setup: ${ide[*]} not installable here; the rust-analyzer test will fail (see README, IDE support)" >&2
 fi
 
+# QEMU, busybox, cpio, kmod, Debian's kernel headers and the kernel image of their ABI: the
+# kernel modules' VM test (scripts/setup-kernel.sh, quiet when all is there).
+bash scripts/setup-kernel.sh
+
 # bindgen-cli, pinned (header bindings, the `bindgen` target): ~3 min to build, once.
 bindgen_version=0.73.2
 if [ "$(bindgen --version 2>/dev/null)" != "bindgen $bindgen_version" ]; then

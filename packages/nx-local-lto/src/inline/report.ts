@@ -82,13 +82,13 @@ export interface ReportInput {
    */
   modules?: { rust: ModuleFacts; helpers: readonly ModuleFacts[] };
   /** Set for the native fallback build: why nothing could be inlined, and what to install. */
-  nativeFallback?: { reason: string; packages: readonly string[] };
+  nativeFallback?: { reason: string; packages: readonly string[]; detail?: string; fix?: string };
 }
 
 /** The diagnosis of every call in a native fallback build. */
 function nativeFallbackDiagnosis(helper: string, caller: string, fallback: NonNullable<ReportInput['nativeFallback']>): Diagnosis {
-  const fix = `install ${fallback.packages.join(' ')} (apt-get install -y ${fallback.packages.join(' ')}) and rebuild`;
-  const detail = 'the object was built by the system C compiler and ld -r, not by LTO';
+  const fix = fallback.fix ?? `install ${fallback.packages.join(' ')} (apt-get install -y ${fallback.packages.join(' ')}) and rebuild`;
+  const detail = fallback.detail ?? 'the object was built by the system C compiler and ld -r, not by LTO';
   return { cause: 'native-fallback', detail, fix, message: `${helper} is not inlined into ${demangleRust(caller)} (${fallback.reason}): ${detail}. Fix: ${fix}.` };
 }
 

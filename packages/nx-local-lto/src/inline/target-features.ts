@@ -1,4 +1,5 @@
 import { FunctionAttributes } from '../bitcode/attributes';
+import { HARDENING_FEATURES } from '../kernel/rust-flags';
 
 /**
  * The target features a function may use, from its `"target-cpu"` and `"target-features"`
@@ -94,7 +95,9 @@ export function excessFeatures(caller: FunctionAttributes, callee: FunctionAttri
   const c = enabledFeatures(caller);
   const h = enabledFeatures(callee);
   // Same CPU but unknown to the table: both baselines are equal, compare what is explicit.
-  return [...h.enabled].filter((f) => !c.enabled.has(f)).sort();
+  // Hardening (retpoline, SLS) is not an instruction set: a gap there is lost hardening,
+  // which the kernel checks report with the rustc flags that close it.
+  return [...h.enabled].filter((f) => !c.enabled.has(f) && !HARDENING_FEATURES.has(f)).sort();
 }
 
 /** What clang's -m<feature> turns on beyond LLVM's implications (clang's X86 target: -mavx brings xsave, -msse4.2 popcnt). */

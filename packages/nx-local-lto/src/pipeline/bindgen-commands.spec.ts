@@ -2,7 +2,6 @@ import { execa } from 'execa';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PROFILE_FLAGS } from '../toolchain/profiles';
 import { bindgenArgs, BINDINGS_FILES, umbrellaHeaderText, wrapperUnitText } from './bindgen-commands';
 
 describe('BINDGEN command line and the wrapper unit', () => {
@@ -18,8 +17,9 @@ describe('BINDGEN command line and the wrapper unit', () => {
     ]);
   });
 
-  // Real bindgen and clang-22 on a header whose static inline function the kernel profile's
+  // Real bindgen and clang-22 on a header whose static inline function kbuild's
   // -fno-delete-null-pointer-checks would keep out of Rust callers (F3b).
+  const kbuildLike = ['-mcmodel=kernel', '-mno-red-zone', '-fno-PIE', '-fno-delete-null-pointer-checks'];
   it('makes bindgen\'s wrappers always-inline under the kernel profile; bindgen\'s file alone is not (control)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'local-lto-bindgen-unit-'));
     writeFileSync(join(dir, 'probe.h'), 'static inline int probe_twice(int v) { return 2 * v; }\nint probe_plain(int v);\n');
@@ -33,7 +33,7 @@ describe('BINDGEN command line and the wrapper unit', () => {
     expect(readFileSync(join(dir, BINDINGS_FILES.rust), 'utf8')).toMatch(/#\[link_name = "probe_twice__extern"\]\s*pub fn probe_twice/);
     const attributesOf = async (source: string) => {
       const bc = join(dir, `${source}.bc`);
-      await execa('clang-22', ['--target=x86_64-unknown-linux-gnu', '-flto=thin', '-O2', ...PROFILE_FLAGS.kernel.c, `-I${dir}`, '-c', source, '-o', bc], { cwd: dir });
+      await execa('clang-22', ['--target=x86_64-unknown-linux-gnu', '-flto=thin', '-O2', ...kbuildLike, `-I${dir}`, '-c', source, '-o', bc], { cwd: dir });
       const { stdout } = await execa('llvm-dis-22', [bc, '-o', '-']);
       const group = /define .*@probe_twice__extern\(.*#(\d+)/.exec(stdout)?.[1];
       return new RegExp(`^attributes #${group} = \\{(.*)\\}$`, 'm').exec(stdout)?.[1] ?? '';

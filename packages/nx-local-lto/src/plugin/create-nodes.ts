@@ -2,6 +2,7 @@ import { CreateNodesContextV2, CreateNodesResultV2, CreateNodesV2, logger, readJ
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { libraryClosure, Manifest, MANIFEST_FILE, normalizeManifest } from './manifest';
+import { inferenceFacts } from './inference-facts';
 import { inferTargets } from './targets';
 import { toolPathsOf, withToolPaths } from './tool-identity';
 
@@ -45,10 +46,11 @@ export const createNodesV2: CreateNodesV2 = [
   async (files: readonly string[], _options: unknown, context: CreateNodesContextV2): Promise<CreateNodesResultV2> => {
     const manifests = readManifests(files, context.workspaceRoot);
     const byName = new Map(manifests.map((m) => [m.name, m]));
+    const facts = await inferenceFacts(manifests, context.workspaceRoot);
     return manifests.map((m) => {
       const libs = libraryClosure(m, byName, (lib) => logger.warn(`nx-local-lto: ${m.root}/${MANIFEST_FILE} uses library '${lib}', which no ${MANIFEST_FILE} defines`));
       const file = join(m.root, MANIFEST_FILE);
-      return [file, { projects: { [m.root]: { name: m.name, targets: withProjectJsonToolPaths(context.workspaceRoot, m.root, inferTargets(m, libs)), metadata: { technologies: ['rust', 'c', 'llvm'] } } } }] as const;
+      return [file, { projects: { [m.root]: { name: m.name, targets: withProjectJsonToolPaths(context.workspaceRoot, m.root, inferTargets(m, libs, facts)), metadata: { technologies: ['rust', 'c', 'llvm'] } } } }] as const;
     });
   },
 ];

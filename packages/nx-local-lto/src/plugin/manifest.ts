@@ -44,6 +44,16 @@ export interface Manifest {
   exports?: string[];
   /** Host test program (driver): C files linked with the object and run by the `test` target. */
   test?: { sources: string[]; linkLibs: string[]; args: string[] };
+  /** Kernel profile: the kernel tree (absolute or workspace-relative). Default: $LOCAL_LTO_KERNEL_DIR, else Debian's headers. */
+  kernelDir?: string;
+  /** Kernel profile: what a failed kernel check does (`error` default, `warn` keeps the object: negative tests). */
+  kernelPolicy: 'error' | 'warn';
+  /**
+   * Kernel profile: the loadable module built from the object (`module` target, kbuild) and
+   * its C glue (module_init/exit); `vmTest` boots the tree's kernel in QEMU, loads it and
+   * checks what its init prints.
+   */
+  module?: { name: string; glue: string[]; vmTest?: { expect: string[] } };
   /** C headers bound by bindgen (driver, c-library): see ManifestBindings. */
   bindings?: ManifestBindings;
 }
@@ -103,6 +113,9 @@ export function normalizeManifest(file: string, raw: Partial<Manifest> & { kind?
     cfg: raw.cfg ?? [],
     requireInlined: [...(raw.requireInlined ?? ['rust_helper_*']), ...(raw.bindings && !raw.requireInlined?.includes(BINDGEN_WRAPPER_GLOB) ? [BINDGEN_WRAPPER_GLOB] : [])],
     ...(raw.exports ? { exports: raw.exports } : {}),
+    ...(raw.kernelDir ? { kernelDir: raw.kernelDir } : {}),
+    kernelPolicy: raw.kernelPolicy ?? 'error',
+    ...(raw.module ? { module: { name: raw.module.name ?? name.replace(/-/g, '_'), glue: raw.module.glue ?? [], ...(raw.module.vmTest ? { vmTest: { expect: raw.module.vmTest.expect ?? [] } } : {}) } } : {}),
     ...(raw.bindings ? { bindings: normalizeBindings(file, raw.bindings) } : {}),
     ...(raw.test ? { test: { sources: raw.test.sources ?? [], linkLibs: raw.test.linkLibs ?? [], args: raw.test.args ?? [] } } : {}),
   };

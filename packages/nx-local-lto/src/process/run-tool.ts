@@ -24,9 +24,8 @@ export interface ToolResult {
  * message holds the full command line, so it can be rerun by hand.
  */
 export async function runTool(file: string, args: readonly string[], options: RunToolOptions): Promise<ToolResult> {
-  // Variables the tool needs are part of the line, so it still runs as printed.
-  const assignments = Object.entries(options.env ?? {}).map(([k, v]) => shellQuote(`${k}=${v}`));
-  const commandLine = [...assignments, formatCommandLine(file, args)].join(' ');
+  // Variables the tool needs are printed before it, as a shell takes them (`RUSTC_BOOTSTRAP=1 rustc ...`).
+  const commandLine = [...Object.entries(options.env ?? {}).map(([k, v]) => `${k}=${shellQuote(v)}`), formatCommandLine(file, args)].join(' ');
   if (options.verbose) taskOutput.log(`$ ${commandLine}`);
   const result = await execa(file, args, {
     cwd: options.cwd,

@@ -7,7 +7,11 @@ import { withStagedOutputs } from '../../fs/staged-outputs';
 import { clangBitcodeArgs, nativeCArgs } from '../../pipeline/commands';
 import { runTool } from '../../process/run-tool';
 import { taskOutput } from '../../process/task-output';
-import { fallbackOf, nativeObjectPath, resolveBuildMode } from '../../toolchain/build-mode';
+import { kbuildFlags } from '../../kernel/kbuild-flags';
+import { defaultModuleName } from '../../kernel/module-name';
+import { resolveKernelTree } from '../../kernel/tree';
+import { CBitcodeStep } from '../../pipeline/commands';
+import { BuildMode, fallbackOf, nativeObjectPath, resolveBuildMode } from '../../toolchain/build-mode';
 import { resolveRustc } from '../../toolchain/discover';
 import { batchExecutor } from '../batch';
 import { assertInputsExist, projectRootOf } from '../inputs';
@@ -29,12 +33,13 @@ async function build(options: ClangBcExecutorOptions, context: ExecutorContext):
   const rustc = await resolveRustc(options);
   const mode = await resolveBuildMode(fallbackOf(options.fallback), rustc, options);
   const verbose = isVerbose(options);
+  const kernel = options.profile === 'kernel' ? await kernelCFlags(options, mode, root, context, verbose) : undefined;
   for (const [i, source] of options.sources.entries()) {
     const bitcode = outputs[i];
     const code = mode.mode === 'lto' ? bitcode : nativeObjectPath(bitcode);
     const depFile = bitcode.replace(/\.bc$/, '.d');
     await withStagedOutputs('clang-bc', [join(root, code), join(root, depFile)], async ([codeTmp, dTmp]) => {
-      const step = cBitcodeStep(options, rustc.host, root, source, { bitcodeOut: codeTmp, depFileOut: dTmp, depTarget: code });
+      const step = cBitcodeStep(options, rustc.host, root, source, { bitcodeOut: codeTmp, depFileOut: dTmp, depTarget: code }, kernel);
       if (mode.mode === 'lto') {
         taskOutput.log(`  CLANG-BC ${source} -> ${code}`);
         await runTool(mode.clang.path, [...mode.clang.prefixArgs, ...clangBitcodeArgs(step)], { cwd: root, verbose });
@@ -47,6 +52,14 @@ async function build(options: ClangBcExecutorOptions, context: ExecutorContext):
     // The other mode's output must not survive to be linked by mistake.
     rmSync(join(root, mode.mode === 'lto' ? nativeObjectPath(bitcode) : bitcode), { force: true });
   }
+}
+
+/** Kernel profile: kbuild's C flags for the tree (clang only: they are clang's flags) and the module name. */
+async function kernelCFlags(options: ClangBcExecutorOptions, mode: BuildMode, root: string, context: ExecutorContext, verbose: boolean): Promise<CBitcodeStep['kernel']> {
+  if (mode.mode !== 'lto') throw new LocalLtoError(`the kernel profile needs clang, whose flags kbuild computes for the tree (${mode.why}); fallback "native" is for the user profile`);
+  const tree = resolveKernelTree(options.kernelDir, root);
+  const { cflags } = await kbuildFlags(root, tree, { clang: mode.clang.path, version: mode.clang.version }, verbose);
+  return { cflags, moduleName: options.moduleName ?? defaultModuleName(context.projectName ?? 'module') };
 }
 
 /**

@@ -16,5 +16,7 @@ export interface ClangBcExecutorOptions {
   rustc?: string;
   fallback?: Fallback;
   cc?: string;
+  kernelDir?: string;
+  moduleName?: string;
   verbose: boolean;
 }

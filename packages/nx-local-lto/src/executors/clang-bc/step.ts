@@ -14,8 +14,9 @@ export interface CBitcodeOutputs {
  * The executor and compile_commands.json both build their command lines from this, so
  * the IDE sees exactly the flags of the build.
  */
-export function cBitcodeStep(options: ClangBcExecutorOptions, rustcHost: string, workspaceRoot: string, source: string, out: CBitcodeOutputs): CBitcodeStep {
+export function cBitcodeStep(options: ClangBcExecutorOptions, rustcHost: string, workspaceRoot: string, source: string, out: CBitcodeOutputs, kernel?: CBitcodeStep['kernel']): CBitcodeStep {
   return {
+    ...(kernel ? { kernel } : {}),
     source,
     target: options.target ?? rustcHost,
     ltoMode: options.ltoMode,

@@ -18,5 +18,10 @@ export interface LldRelocatableExecutorOptions {
   objcopy?: string;
   fallback?: Fallback;
   exports?: string[];
+  kernelDir?: string;
+  profile: 'user' | 'kernel';
+  kernelPolicy: 'error' | 'warn';
+  flags: string[];
+  mode: 'lto' | 'calls';
   verbose: boolean;
 }

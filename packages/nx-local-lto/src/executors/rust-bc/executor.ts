@@ -6,6 +6,8 @@ import { withStagedOutputs } from '../../fs/staged-outputs';
 import { rustBitcodeArgs, sanitizeRustFlags } from '../../pipeline/commands';
 import { runTool } from '../../process/run-tool';
 import { taskOutput } from '../../process/task-output';
+import { kernelRustFlags } from '../../kernel/rust-flags';
+import { resolveKernelTree } from '../../kernel/tree';
 import { fallbackOf, nativeObjectPath, resolveBuildMode } from '../../toolchain/build-mode';
 import { resolveRustc } from '../../toolchain/discover';
 import { batchExecutor } from '../batch';
@@ -47,6 +49,7 @@ async function build(options: RustBcExecutorOptions, context: ExecutorContext): 
   // Only a native-fallback build asks whether clang is there: rustc itself needs no clang.
   const native = fallback === 'native' && (await resolveBuildMode(fallback, rustc, options)).mode === 'native';
   const code = native ? nativeObjectPath(bitcode) : bitcode;
+  const kernel = options.profile === 'kernel' ? kernelRustFlags(resolveKernelTree(options.kernelDir, root).config) : undefined;
   const finals = [code, depInfo, ...(metadata ? [metadata] : [])].map((p) => join(root, p));
   await withStagedOutputs('rust-bc', finals, async ([codeTmp, dTmp, rmetaTmp]) => {
     const args = rustBitcodeArgs({
@@ -64,9 +67,11 @@ async function build(options: RustBcExecutorOptions, context: ExecutorContext): 
       depInfoOut: dTmp,
       metadataOut: rmetaTmp,
       ...(native ? { nativeObjectOut: codeTmp } : {}),
+      ...(kernel ? { kernelRustflags: kernel.flags } : {}),
     });
     taskOutput.log(`  ${native ? 'RUSTC-OBJ' : 'RUSTC-BC'} ${options.crateRoot} -> ${code}`);
-    const { stderr } = await runTool(rustc.path, args, { cwd: root, verbose: isVerbose(options), ...(Object.keys(env).length ? { env } : {}) });
+    const toolEnv = { ...(kernel?.env ?? {}), ...env };
+    const { stderr } = await runTool(rustc.path, args, { cwd: root, verbose: isVerbose(options), ...(Object.keys(toolEnv).length ? { env: toolEnv } : {}) });
     if (/ignoring emit path because multiple/.test(stderr)) {
       throw new LocalLtoError(`rustc split ${options.crateRoot} into several codegen units; check rustflags and RUSTFLAGS`);
     }
