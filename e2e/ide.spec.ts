@@ -53,6 +53,9 @@ describe('IDE files (nx sync, ide-sync generator)', () => {
   beforeAll(async () => {
     ws = await copyWorkspace('local-lto-ide-');
     env = isolatedNxEnv();
+    // Generated bindings (uring-nop) exist once bindgen ran, as a build output does for cargo.
+    const bindgen = await nx(ws, ['run', 'uring-nop:bindgen', '--outputStyle=static'], env);
+    if (bindgen.exitCode !== 0) throw new Error(`nx run uring-nop:bindgen failed:\n${bindgen.all}`);
   });
 
   it('nx sync:check fails while the files are missing, nx sync writes them, then nx sync:check passes', async () => {
@@ -70,8 +73,9 @@ describe('IDE files (nx sync, ide-sync generator)', () => {
 
   it('every compile_commands.json entry passes clang-22 -fsyntax-only; without its -I flags one fails (control)', async () => {
     const entries = readEntries();
-    // Every C file a clang-bc target builds is there: the helpers of drivers and the libraries' sources.
-    const sources = filesUnder('drivers', 'libs').filter((f) => /^(drivers\/[^/]+\/helpers|libs\/[^/]+\/src)\/.*\.c$/.test(f));
+    // Every C file a clang-bc target builds is there: the helpers of drivers, the libraries' sources
+    // and the units of bindgen's wrappers.
+    const sources = filesUnder('drivers', 'libs', 'dist').filter((f) => /^(drivers\/[^/]+\/helpers\/.*|libs\/[^/]+\/src\/.*|dist\/.*\/bindings\/wrappers_inline)\.c$/.test(f));
     expect(sources.length).toBeGreaterThanOrEqual(4);
     expect([...new Set(entries.map((e) => e.file))].sort()).toEqual(sources.sort());
     for (const entry of entries) {

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs what the workspace needs on a fresh Debian machine, and nothing when it is all
 # there: the LLVM tools of rustc's LLVM major (clang, lld, llvm), lld-14 (the old linker
-# the version-skew test needs), liburing-dev (uring-nop), rust-analyzer and the Rust library
-# source (Debian's rust-web-analyzer, rust-web-src: the IDE test), and the npm packages.
+# the version-skew test needs), liburing-dev (uring-nop), libaio-dev (the bindings test),
+# libclang of rustc's LLVM major and bindgen-cli (header bindings), rust-analyzer and the
+# Rust library source (Debian's rust-web-analyzer, rust-web-src: the IDE test), and the npm
+# packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,6 +24,10 @@ command -v "ld.lld-$major" >/dev/null || need+=("lld-$major")
 command -v "llvm-link-$major" >/dev/null || need+=("llvm-$major")
 command -v ld.lld-14 >/dev/null || need+=("lld-14")
 [ -f /usr/include/liburing.h ] || need+=("liburing-dev")
+[ -f /usr/include/libaio.h ] || need+=("libaio-dev")
+# bindgen loads libclang at run time (clang-sys finds /usr/lib/llvm-M/lib/libclang-M.so.1):
+# libclang1-M is enough, no -dev package and no LIBCLANG_PATH (checked with bindgen 0.73.2).
+compgen -G "/usr/lib/llvm-$major/lib/libclang-$major.so*" >/dev/null || need+=("libclang1-$major")
 # rust-analyzer for the IDE test (rustup's component needs the network): Debian 12 ships it
 # as rust-web-analyzer (/usr/bin/rust-analyzer), and the standard library's source, which
 # it needs to resolve core, as rust-web-src (/usr/src/rustc-<version>/library).
@@ -47,6 +53,13 @@ fi
 # QEMU, busybox, cpio, kmod, Debian's kernel headers and the kernel image of their ABI: the
 # kernel modules' VM test (scripts/setup-kernel.sh, quiet when all is there).
 bash scripts/setup-kernel.sh
+
+# bindgen-cli, pinned (header bindings, the `bindgen` target): ~3 min to build, once.
+bindgen_version=0.73.2
+if [ "$(bindgen --version 2>/dev/null)" != "bindgen $bindgen_version" ]; then
+  echo "setup: installing bindgen-cli $bindgen_version (cargo install)"
+  cargo install bindgen-cli --locked --version "$bindgen_version"
+fi
 
 # npm ci when node_modules is missing or older than the lock file.
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then

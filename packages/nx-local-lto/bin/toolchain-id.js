@@ -4,8 +4,8 @@
 /**
  * Prints the identity of the tools a target runs, resolved the way the executors resolve
  * them, for one Nx `runtime` cache input per target: `node toolchain-id.js <tool>...
- * [--rustc=P] [--clang=P] [--llvm-link=P] [--linker=P] [--objcopy=P] [--cc=P]`, tools among
- * rustc, clang, llvm-link, ld.lld, llvm-objcopy, cc.
+ * [--rustc=P] [--clang=P] [--llvm-link=P] [--linker=P] [--objcopy=P] [--cc=P] [--bindgen=P]`, tools
+ * among rustc, clang, llvm-link, ld.lld, llvm-objcopy, cc, bindgen.
  *
  * Output, per tool in the order given: the resolved path, then the tool's own version text
  * (`rustc -vV`, `<tool> --version`). One process for all of a target's tools: each process
@@ -26,12 +26,12 @@ const { randomUUID } = require('node:crypto');
 const { existsSync, readdirSync, statSync } = require('node:fs');
 const { join } = require('node:path');
 
-const TOOLS = ['rustc', 'clang', 'llvm-link', 'ld.lld', 'llvm-objcopy', 'cc'];
+const TOOLS = ['rustc', 'clang', 'llvm-link', 'ld.lld', 'llvm-objcopy', 'cc', 'bindgen'];
 /** Command-line flag -> discover.ts option name. */
-const FLAGS = { rustc: 'rustc', clang: 'clang', 'llvm-link': 'llvmLink', linker: 'linker', objcopy: 'objcopy', cc: 'cc' };
+const FLAGS = { rustc: 'rustc', clang: 'clang', 'llvm-link': 'llvmLink', linker: 'linker', objcopy: 'objcopy', cc: 'cc', bindgen: 'bindgen' };
 
 function usage(message) {
-  process.stderr.write(`toolchain-id: ${message}\nusage: toolchain-id.js <${TOOLS.join('|')}>... [--rustc=PATH] [--clang=PATH] [--llvm-link=PATH] [--linker=PATH] [--objcopy=PATH] [--cc=PATH]\n`);
+  process.stderr.write(`toolchain-id: ${message}\nusage: toolchain-id.js <${TOOLS.join('|')}>... [--rustc=PATH] [--clang=PATH] [--llvm-link=PATH] [--linker=PATH] [--objcopy=PATH] [--cc=PATH] [--bindgen=PATH]\n`);
   process.exit(2);
 }
 
@@ -113,6 +113,13 @@ async function identity(tool, options) {
     const given = options.cc || process.env.CC || 'cc';
     const path = await onPath(given);
     return `cc: ${path}\n${run(path, ['--version'])}`;
+  }
+  if (tool === 'bindgen') {
+    // The bindgen executor's choice: option bindgen > $LOCAL_LTO_BINDGEN > bindgen. Its
+    // verbose version names the libclang it loaded, which decides what it parses.
+    const given = options.bindgen || process.env.LOCAL_LTO_BINDGEN || 'bindgen';
+    const path = await onPath(given);
+    return `bindgen: ${path}\n${run(path, ['--version', '--verbose'])}`;
   }
   const { resolveRustc, resolveLlvmTool } = loadToolchain();
   const rustc = await resolveRustc(options);

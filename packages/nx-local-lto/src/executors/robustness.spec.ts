@@ -16,6 +16,7 @@ import { closedPortUrl, RemoteCacheServer, startRemoteCacheServer } from '../../
 import { driverGenerator } from '../generators/driver/generator';
 import { initGenerator } from '../generators/init/generator';
 import { ideSyncGenerator } from '../generators/ide-sync/generator';
+import bindgen from './bindgen/executor';
 import clangBc from './clang-bc/executor';
 import doctor from './doctor/executor';
 import hostTest from './host-test/executor';
@@ -123,6 +124,7 @@ describe('1. every executor and generator rejects a bad option with one line nam
     ['lld-relocatable', lldRelocatable, { rustBitcode: 'dist/drv/rust/drv.bc' }],
     ['host-test', hostTest, { sources: ['drv/helpers.c'] }],
     ['doctor', doctor, {}],
+    ['bindgen', bindgen, { headers: ['stdint.h'] }],
   ];
   // [executor, bad option, value, what the line must also name (the accepted values)]
   const cases: Array<[string, string, unknown, RegExp]> = [
@@ -141,6 +143,9 @@ describe('1. every executor and generator rejects a bad option with one line nam
     ['doctor', 'remoteCacheTimeoutMs', 0, /option 'remoteCacheTimeoutMs' must be >= 1, got 0/],
     ['doctor', 'clang', true, /option 'clang' must be of type string, got true/],
     ['doctor', 'colour', 'red', /unknown option 'colour'; accepted options: rustc, clang, llvmLink, linker, remoteCache/],
+    ['bindgen', 'headers', [], /option 'headers' must NOT have fewer than 1 items, got \[\]/],
+    ['bindgen', 'functions', 'io_.*', /option 'functions' must be of type array, got "io_\.\*"/],
+    ['bindgen', 'allowlist', ['x'], /unknown option 'allowlist'; accepted options: headers, functions, types, vars/],
   ];
   it.each(cases)('%s: %s = %j', async (name, option, value, expected) => {
     const [, run, options] = valid.find(([n]) => n === name)!;

@@ -20,8 +20,10 @@ export interface RustProjectCrate {
   /** rustc `--target`, when the crate sets one. */
   target?: string;
   is_workspace_member: true;
-  /** The project folder: the files that belong to the crate. */
+  /** The project folder: the files that belong to the crate (and the folders of its generated bindings). */
   source: { include_dirs: string[]; exclude_dirs: string[] };
+  /** Variables of `env!` at compile time: the bindings' paths (rust-bc option `bindings`), absolute like rust-bc's. */
+  env?: Record<string, string>;
 }
 
 /** rust-analyzer's `rust-project.json` for crates built without Cargo. */
@@ -82,7 +84,7 @@ export function findSysrootSource(rustc: Pick<RustcInfo, 'sysroot' | 'release'>,
  * workspace crate it names in `externs` (the rust-crate libraries of its manifest's
  * `libs`). `rustc` gives the sysroot (`rustc --print sysroot`); `sysrootSrc` the library source.
  */
-export function rustProject(projects: readonly IdeProject[], rustc: Pick<RustcInfo, 'sysroot'>, sysrootSrc: string | undefined): RustProject {
+export function rustProject(projects: readonly IdeProject[], rustc: Pick<RustcInfo, 'sysroot'>, sysrootSrc: string | undefined, workspaceRoot = '.'): RustProject {
   const crates: Array<RustProjectCrate & { externs: string[] }> = [];
   for (const project of projects) {
     for (const [name, target] of targetsRunning(project, 'nx-local-lto:rust-bc')) {
@@ -100,7 +102,8 @@ export function rustProject(projects: readonly IdeProject[], rustc: Pick<RustcIn
         cfg: [...options.cfg, ...cfgsOfRustFlags(options.rustflags)],
         ...(options.target ? { target: options.target } : {}),
         is_workspace_member: true,
-        source: { include_dirs: [project.root || dirname(options.crateRoot)], exclude_dirs: [] },
+        source: { include_dirs: [project.root || dirname(options.crateRoot), ...Object.values(options.bindings).map((p) => dirname(p))], exclude_dirs: [] },
+        ...(Object.keys(options.bindings).length ? { env: Object.fromEntries(Object.entries(options.bindings).map(([k, p]) => [k, join(workspaceRoot, p)])) } : {}),
         externs: Object.keys(options.externs),
       });
     }

@@ -16,7 +16,9 @@ describe('createNodesV2 and createDependencies', () => {
   write('libs/kern/local-lto.json', { kind: 'rust-crate', libs: ['chelp'] });
   write('drivers/d1/local-lto.json', { kind: 'driver', sources: ['helpers/d1.c'], includeDirs: ['include'], libs: ['kern'], test: { sources: ['test/t.c'] } });
   write('drivers/broken/local-lto.json', '{ not json');
-  const files = ['libs/chelp/local-lto.json', 'libs/kern/local-lto.json', 'drivers/d1/local-lto.json', 'drivers/broken/local-lto.json'];
+  write('libs/cb/local-lto.json', { kind: 'c-library', bindings: { headers: ['<cb.h>'], includeDirs: ['include'], defines: ['CB=1'] } });
+  write('drivers/d2/local-lto.json', { kind: 'driver', libs: ['cb'], bindings: { headers: ['liburing.h'], functions: ['io_uring_get_sqe'] } });
+  const files = ['libs/chelp/local-lto.json', 'libs/kern/local-lto.json', 'drivers/d1/local-lto.json', 'drivers/broken/local-lto.json', 'libs/cb/local-lto.json', 'drivers/d2/local-lto.json'];
   const context = { workspaceRoot: root, nxJsonConfiguration: {} } as CreateNodesContextV2;
   let projects: Record<string, ProjectConfiguration> = {};
 
@@ -26,7 +28,7 @@ describe('createNodesV2 and createDependencies', () => {
   });
 
   it('infers one project per readable manifest and skips the broken one', () => {
-    expect(Object.keys(projects).sort()).toEqual(['drivers/d1', 'libs/chelp', 'libs/kern']);
+    expect(Object.keys(projects).sort()).toEqual(['drivers/d1', 'drivers/d2', 'libs/cb', 'libs/chelp', 'libs/kern']);
     expect(createNodesV2[0]).toBe('**/local-lto.json');
   });
 
@@ -49,6 +51,22 @@ describe('createNodesV2 and createDependencies', () => {
     }
   });
 
+  it('gives a project with bindings a bindgen target whose wrappers clang-bc compiles and whose Rust rust-bc includes', () => {
+    const t = projects['drivers/d2'].targets!;
+    expect(Object.keys(t).sort()).toEqual(['bindgen', 'build', 'clang-bc', 'doctor', 'rust-bc']);
+    expect(t.bindgen).toMatchObject({ executor: 'nx-local-lto:bindgen', cache: true, options: { headers: ['liburing.h'], functions: ['io_uring_get_sqe'], outputDir: 'dist/drivers/d2/bindings' } });
+    expect(t.bindgen.outputs).toEqual(['bindings.rs', 'bindings.h', 'wrappers.c', 'wrappers_inline.c'].map((f) => `{workspaceRoot}/dist/drivers/d2/bindings/${f}`));
+    expect(t.bindgen.inputs).toEqual(expect.arrayContaining([expect.objectContaining({ runtime: expect.stringMatching(/toolchain-id\.js' rustc bindgen$/) })]));
+    expect(t['clang-bc']).toMatchObject({ dependsOn: ['bindgen'], options: { sources: ['dist/drivers/d2/bindings/wrappers_inline.c'] } });
+    expect(t['rust-bc'].dependsOn).toEqual(['bindgen', '^build']);
+    expect(t['rust-bc'].options.bindings).toEqual({ LOCAL_LTO_BINDINGS: 'dist/drivers/d2/bindings/bindings.rs', LOCAL_LTO_BINDINGS_CB: 'dist/libs/cb/bindings/bindings.rs' });
+    expect(t.build.options.requireInlined).toEqual(['rust_helper_*', '*__extern']);
+    expect(t.build.options.bitcode).toEqual(['dist/drivers/d2/c/bindings/wrappers_inline.bc', 'dist/libs/cb/c/user/bindings/wrappers_inline.bc']);
+    const lib = projects['libs/cb'].targets!;
+    expect(lib.bindgen.options).toMatchObject({ headers: ['cb.h'], includeDirs: ['libs/cb/include'], defines: ['CB=1'] });
+    expect(lib['clang-bc-user'].options).toMatchObject({ sources: ['dist/libs/cb/bindings/wrappers_inline.c'], includeDirs: ['libs/cb/include'], defines: ['CB=1'] });
+  });
+
   it('gives a c-library one clang-bc per profile and a build that depends on them', () => {
     const t = projects['libs/chelp'].targets!;
     expect(t.build).toMatchObject({ executor: 'nx:noop', dependsOn: ['clang-bc-user', 'clang-bc-kernel'] });
@@ -67,6 +85,7 @@ describe('createNodesV2 and createDependencies', () => {
     expect(deps).toEqual([
       { source: 'kern', target: 'chelp', type: DependencyType.static, sourceFile: 'libs/kern/local-lto.json' },
       { source: 'd1', target: 'kern', type: DependencyType.static, sourceFile: 'drivers/d1/local-lto.json' },
+      { source: 'd2', target: 'cb', type: DependencyType.static, sourceFile: 'drivers/d2/local-lto.json' },
     ]);
   });
 });

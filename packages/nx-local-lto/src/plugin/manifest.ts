@@ -68,7 +68,39 @@ export interface Manifest {
    * checks what its init prints.
    */
   module?: { name: string; glue: string[]; vmTest?: { expect: string[] } };
+  /** C headers bound by bindgen (driver, c-library): see ManifestBindings. */
+  bindings?: ManifestBindings;
 }
+
+// ---- header bindings (issue 17): manifest key `bindings` -------------------------------
+/**
+ * `bindings` of a manifest: the C headers whose declarations bindgen writes as Rust and whose
+ * `static inline` functions it wraps in C (`<fn>__extern`), compiled and inlined like helpers.
+ */
+export interface ManifestBindings {
+  /** Headers as an `#include <...>` names them (`liburing.h`, `bpf/btf.h`), found through includeDirs and the system. */
+  headers: string[];
+  /** bindgen allow-lists (regular expressions): functions, types, variables. None: everything the headers declare. */
+  functions: string[];
+  types: string[];
+  vars: string[];
+  /** Include folders for bindgen and the wrappers, relative to the project folder. */
+  includeDirs: string[];
+  /** Preprocessor definitions NAME or NAME=VALUE for bindgen and the wrappers. */
+  defines: string[];
+}
+
+/** `bindings` with defaults applied; a clear error for a manifest without headers. */
+function normalizeBindings(file: string, raw: Partial<ManifestBindings>): ManifestBindings {
+  const headers = (raw.headers ?? []).map((h) => h.replace(/^<(.*)>$/, '$1'));
+  if (!headers.length) throw new Error(`${file}: "bindings.headers" must name at least one header, e.g. ["liburing.h"]`);
+  return { headers, functions: raw.functions ?? [], types: raw.types ?? [], vars: raw.vars ?? [], includeDirs: raw.includeDirs ?? [], defines: raw.defines ?? [] };
+}
+
+/** Wrapper functions bindgen writes (`--wrap-static-fns`, default suffix): required inlined. */
+export const BINDGEN_WRAPPER_GLOB = '*__extern';
+// ---- end of header bindings ----------------------------------------------------------
+
 
 // verbose: errors carry the offending value, for the message.
 const ajv = new Ajv({ strict: false, allErrors: false, verbose: true });
@@ -112,7 +144,8 @@ export function validateManifest(file: string, raw: unknown): asserts raw is Raw
 }
 
 /** A manifest as written: only `kind` is required. */
-export type RawManifest = Partial<Omit<Manifest, 'test' | 'module'>> & {
+export type RawManifest = Partial<Omit<Manifest, 'test' | 'module' | 'bindings'>> & {
+  bindings?: Partial<ManifestBindings>;
   kind: Manifest['kind'];
   test?: Partial<NonNullable<Manifest['test']>>;
   module?: Partial<Omit<NonNullable<Manifest['module']>, 'vmTest'>> & { vmTest?: { expect?: string[] } };
@@ -140,7 +173,7 @@ export function normalizeManifest(file: string, raw: unknown): Manifest {
     cflags: raw.cflags ?? [],
     rustflags: raw.rustflags ?? [],
     cfg: raw.cfg ?? [],
-    requireInlined: raw.requireInlined ?? ['rust_helper_*'],
+    requireInlined: [...(raw.requireInlined ?? ['rust_helper_*']), ...(raw.bindings && !raw.requireInlined?.includes(BINDGEN_WRAPPER_GLOB) ? [BINDGEN_WRAPPER_GLOB] : [])],
     ...(raw.optLevel ? { optLevel: raw.optLevel } : {}),
     ...(raw.ltoOptLevel ? { ltoOptLevel: raw.ltoOptLevel } : {}),
     ...(raw.inlinePolicy ? { inlinePolicy: raw.inlinePolicy } : {}),
@@ -150,6 +183,7 @@ export function normalizeManifest(file: string, raw: unknown): Manifest {
     ...(raw.kernelDir ? { kernelDir: raw.kernelDir } : {}),
     kernelPolicy: raw.kernelPolicy ?? 'error',
     ...(raw.module ? { module: { name: raw.module.name ?? name.replace(/-/g, '_'), glue: raw.module.glue ?? [], ...(raw.module.vmTest ? { vmTest: { expect: raw.module.vmTest.expect ?? [] } } : {}) } } : {}),
+    ...(raw.bindings ? { bindings: normalizeBindings(file, raw.bindings) } : {}),
     ...(raw.test ? { test: { sources: raw.test.sources ?? [], linkLibs: raw.test.linkLibs ?? [], args: raw.test.args ?? [] } } : {}),
   };
 }

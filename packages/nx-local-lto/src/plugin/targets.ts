@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { cBitcodePath, defaultCBitcodeDir } from '../executors/clang-bc/output-paths';
 import { defaultRustBitcodePath } from '../executors/rust-bc/output-paths';
 import { FALLBACK_ENV, nativeObjectPath } from '../toolchain/native-fallback';
+import { bindingsPaths, defaultBindingsDir } from '../executors/bindgen/output-paths';
+import { BINDINGS_ENV } from '../pipeline/bindgen-commands';
 import { Profile } from '../toolchain/profiles';
 import { Manifest, MANIFEST_FILE } from './manifest';
 import { toolIdentityInput } from './tool-identity';
@@ -41,9 +43,14 @@ function cBitcodeDir(m: Manifest, profile: Profile): string {
   return m.kind === 'c-library' ? join(defaultCBitcodeDir(m.root), profile) : defaultCBitcodeDir(m.root);
 }
 
+/** C files a project's clang-bc compiles (workspace-relative): its sources, then the bindings' wrapper unit. */
+function cSources(m: Manifest): string[] {
+  return [...m.sources.map((s) => join(m.root, s)), ...(m.bindings ? [bindingsPaths(defaultBindingsDir(m.root)).unit] : [])];
+}
+
 /** Bitcode files a c-library's or driver's clang-bc writes for `profile`. */
 function cBitcodeOutputs(m: Manifest, profile: Profile): string[] {
-  return m.sources.map((s) => cBitcodePath(cBitcodeDir(m, profile), m.root, join(m.root, s)));
+  return cSources(m).map((s) => cBitcodePath(cBitcodeDir(m, profile), m.root, s));
 }
 
 function rustOutputs(m: Manifest): { bitcode: string; depInfo: string; rmeta: string } {
@@ -56,10 +63,11 @@ function rustBcTarget(m: Manifest, libs: Manifest[], emitMetadata: boolean, fact
   const out = rustOutputs(m);
   const crates = libs.filter((l) => l.kind === 'rust-crate');
   const externs = Object.fromEntries(crates.map((l) => [l.crateName, rustOutputs(l).rmeta]));
+  const bindings = rustBindings(m, libs);
   return {
     executor: 'nx-local-lto:rust-bc',
     cache: true,
-    dependsOn: ['^build'],
+    dependsOn: [...(m.bindings ? ['bindgen'] : []), '^build'],
     inputs: [
       '{projectRoot}/**/*.rs',
       `{projectRoot}/${MANIFEST_FILE}`,
@@ -71,7 +79,8 @@ function rustBcTarget(m: Manifest, libs: Manifest[], emitMetadata: boolean, fact
       { env: 'RUSTFLAGS' },
       { env: FALLBACK_ENV },
       ...(kernel ? kernelTreeInputs(m, facts)! : []),
-      toolIdentityInput(['rustc']),
+      ...bindingsInputs(Object.keys(bindings).length > 0, '**/bindings/*.rs'),
+      toolIdentityInput(Object.keys(bindings).length ? ['rustc', 'bindgen'] : ['rustc']),
       { externalDependencies: [] },
     ],
     // The native fallback writes <crate>.o where the bitcode would be (never both).
@@ -83,6 +92,7 @@ function rustBcTarget(m: Manifest, libs: Manifest[], emitMetadata: boolean, fact
       profile: m.profile,
       cfg: m.cfg,
       externs,
+      ...(Object.keys(bindings).length ? { bindings } : {}),
       rustflags: m.rustflags,
       ...(m.optLevel ? { optLevel: m.optLevel } : {}),
       outputPath: out.bitcode,
@@ -125,11 +135,12 @@ function headerInputs(m: Manifest, libs: Manifest[], profile: Profile, options: 
 function clangBcTarget(m: Manifest, libs: Manifest[], profile: Profile, facts: InferenceFacts): TargetConfiguration {
   const cLibs = libs.filter((l) => l.kind === 'c-library');
   const outputs = cBitcodeOutputs(m, profile);
+  const b = m.bindings;
   const kernel = profile === 'kernel';
   const options = {
-    sources: m.sources.map((s) => join(m.root, s)),
-    includeDirs: includeDirs(m, libs),
-    defines: m.defines,
+    sources: cSources(m),
+    includeDirs: [...includeDirs(m, libs), ...(b ? b.includeDirs.map((d) => join(m.root, d)) : [])],
+    defines: [...m.defines, ...(b?.defines ?? [])],
     cflags: m.cflags,
     ...(m.optLevel ? { optLevel: m.optLevel } : {}),
     profile,
@@ -140,6 +151,7 @@ function clangBcTarget(m: Manifest, libs: Manifest[], profile: Profile, facts: I
   return {
     executor: 'nx-local-lto:clang-bc',
     cache: true,
+    ...(b ? { dependsOn: ['bindgen'] } : {}),
     inputs: [
       ...m.sources.map((s) => `{projectRoot}/${s}`),
       '{projectRoot}/**/*.h',
@@ -148,14 +160,16 @@ function clangBcTarget(m: Manifest, libs: Manifest[], profile: Profile, facts: I
       { env: FALLBACK_ENV },
       ...(kernel ? kernelTreeInputs(m, facts)! : []),
       ...headerInputs(m, libs, profile, options, facts)!,
-      toolIdentityInput(['rustc', 'clang']),
+      ...bindingsInputs(!!b, '**/bindings/*.{c,h}'),
+      ...(b ? bindingsHeaderInputs(m, b, profile, facts) : []),
+      toolIdentityInput(b ? ['rustc', 'clang', 'bindgen'] : ['rustc', 'clang']),
       { externalDependencies: [] },
     ],
-    outputs: outputs.flatMap((b) => [b, nativeObjectPath(b), b.replace(/\.bc$/, '.d')]).map(ws),
+    outputs: outputs.flatMap((o) => [o, nativeObjectPath(o), o.replace(/\.bc$/, '.d')]).map(ws),
     options,
     metadata: {
       technologies,
-      description: `Compile ${m.sources.length} C file(s) to bitcode (${profile} profile${kernel ? ", kbuild's flags for the tree" : ''}) with the Rust target triple and -flto=thin`,
+      description: `Compile ${cSources(m).length} C file(s) to bitcode (${profile} profile${kernel ? ", kbuild's flags for the tree" : ''}) with the Rust target triple and -flto=thin`,
       help: { command: `nx run ${m.name}:clang-bc --verbose`, example: { options: { defines: ['DEBUG=1'] } } },
     },
   };
@@ -173,7 +187,7 @@ function driverBuildTarget(m: Manifest, libs: Manifest[], facts: InferenceFacts,
   return {
     executor: 'nx-local-lto:lld-relocatable',
     cache: true,
-    dependsOn: ['rust-bc', ...(m.sources.length ? ['clang-bc'] : []), '^build'],
+    dependsOn: ['rust-bc', ...(cSources(m).length ? ['clang-bc'] : []), '^build'],
     inputs: [
       `{projectRoot}/${MANIFEST_FILE}`,
       // Native objects are linked as they are: a rebuilt .o must be a cache miss.
@@ -316,6 +330,7 @@ export function inferTargets(m: Manifest, libs: Manifest[], facts: InferenceFact
     case 'c-library': {
       const perProfile = Object.fromEntries(m.profiles.map((p) => [`clang-bc-${p}`, clangBcTarget(m, libs, p, facts)]));
       return {
+        ...(m.bindings ? { bindgen: bindgenTarget(m, m.bindings, facts) } : {}),
         ...perProfile,
         build: {
           executor: 'nx:noop',
@@ -330,7 +345,8 @@ export function inferTargets(m: Manifest, libs: Manifest[], facts: InferenceFact
       warnProfileMismatches(m, libs);
       return {
         'rust-bc': rustBcTarget(m, libs, false, facts),
-        ...(m.sources.length ? { 'clang-bc': clangBcTarget(m, libs, m.profile, facts) } : {}),
+        ...(m.bindings ? { bindgen: bindgenTarget(m, m.bindings, facts) } : {}),
+        ...(cSources(m).length ? { 'clang-bc': clangBcTarget(m, libs, m.profile, facts) } : {}),
         build: driverBuildTarget(m, libs, facts),
         ...(m.module && m.profile === 'kernel'
           ? { 'build-calls': driverBuildTarget(m, libs, facts, 'calls'), module: kernelModuleTarget(m, libs, facts, m.module), test: vmTestTarget(m, facts, m.module) }
@@ -339,6 +355,80 @@ export function inferTargets(m: Manifest, libs: Manifest[], facts: InferenceFact
       };
   }
 }
+
+// ---- header bindings (issue 17) ------------------------------------------------------
+/**
+ * `bindgen`: the manifest's headers to Rust declarations and C wrappers (dist/<root>/bindings).
+ * Keyed on the manifest (headers, allow-lists, defines), the project's headers and bindgen's
+ * identity, which names the libclang it loads.
+ */
+function bindgenTarget(m: Manifest, b: NonNullable<Manifest['bindings']>, facts: InferenceFacts): TargetConfiguration {
+  const dir = defaultBindingsDir(m.root);
+  const out = bindingsPaths(dir);
+  return {
+    executor: 'nx-local-lto:bindgen',
+    cache: true,
+    inputs: [
+      `{projectRoot}/${MANIFEST_FILE}`,
+      '{projectRoot}/**/*.h',
+      ...bindingsHeaderInputs(m, b, m.profile, facts),
+      toolIdentityInput(['rustc', 'bindgen']),
+      { externalDependencies: [] },
+    ],
+    outputs: [out.rust, out.umbrella, out.wrappers, out.unit].map(ws),
+    options: {
+      headers: b.headers,
+      functions: b.functions,
+      types: b.types,
+      vars: b.vars,
+      includeDirs: b.includeDirs.map((d) => join(m.root, d)),
+      defines: b.defines,
+      outputDir: dir,
+    },
+    metadata: {
+      technologies,
+      description: `Generate Rust bindings and inline C wrappers of ${b.headers.join(', ')} with bindgen`,
+      help: { command: `nx run ${m.name}:bindgen --verbose`, example: { options: { functions: ['io_uring_.*'] } } },
+    },
+  };
+}
+
+/**
+ * The bound headers wherever they are (/usr/include/libaio.h): their text preprocessed by the
+ * build's clang (the shared PREPROCESS input), each header force-included into an empty C file.
+ * None when the toolchain is unknown at inference, as for helpers' headers.
+ */
+function bindingsHeaderInputs(m: Manifest, b: NonNullable<Manifest['bindings']>, profile: Profile, facts: InferenceFacts): TargetConfiguration['inputs'] & object[] {
+  const tc = facts.toolchain;
+  // TODO(kernel profile): kernel headers need kbuild's flags (facts.kernel) to preprocess.
+  if (!tc || profile === 'kernel') return [];
+  const options = validateOptions<ClangBcExecutorOptions>(clangBcSchema, {
+    sources: ['/dev/null'],
+    includeDirs: b.includeDirs.map((d) => join(m.root, d)),
+    defines: b.defines,
+    cflags: ['-x', 'c', ...b.headers.flatMap((h) => ['-include', h])],
+    profile,
+  });
+  return [preprocessedInput(tc.clang, cBitcodeStep(options, tc.host, facts.workspaceRoot, '/dev/null', { bitcodeOut: '-', depFileOut: '-', depTarget: '-' }))];
+}
+
+/** Cache inputs of a target that reads bindgen's outputs (besides bindgen's identity). */
+function bindingsInputs(uses: boolean, pattern: string): Array<{ dependentTasksOutputFiles: string; transitive: boolean }> {
+  return uses ? [{ dependentTasksOutputFiles: pattern, transitive: true }] : [];
+}
+
+/**
+ * Environment variable -> bindings.rs for rust-bc: `LOCAL_LTO_BINDINGS` for the crate's own
+ * bindings, `LOCAL_LTO_BINDINGS_<LIB>` for those of each c-library it uses.
+ */
+function rustBindings(m: Manifest, libs: Manifest[]): Record<string, string> {
+  const own = m.bindings ? [[BINDINGS_ENV, bindingsPaths(defaultBindingsDir(m.root)).rust]] : [];
+  const ofLibs = libs
+    .filter((l) => l.kind === 'c-library' && l.bindings)
+    .map((l) => [`${BINDINGS_ENV}_${l.name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`, bindingsPaths(defaultBindingsDir(l.root)).rust]);
+  return Object.fromEntries([...own, ...ofLibs]);
+}
+// ---- end of header bindings ----------------------------------------------------------
 
 /** `doctor`: prints the toolchain and its compatibility; never cached (it inspects the machine). */
 function doctorTarget(m: Manifest): TargetConfiguration {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 /** Plain CommonJS script that prints tools' resolved paths and versions (bin/toolchain-id.js). */
 export const TOOLCHAIN_ID_SCRIPT = join(__dirname, '..', '..', 'bin', 'toolchain-id.js');
 
-export type Tool = 'rustc' | 'clang' | 'llvm-link' | 'ld.lld' | 'llvm-objcopy' | 'cc';
+export type Tool = 'rustc' | 'clang' | 'llvm-link' | 'ld.lld' | 'llvm-objcopy' | 'cc' | 'bindgen';
 
 /** Tool paths a target's options may set (they come first in discovery). */
 export interface ToolPaths {
@@ -14,9 +14,10 @@ export interface ToolPaths {
   linker?: string;
   objcopy?: string;
   cc?: string;
+  bindgen?: string;
 }
 
-const FLAG: Record<keyof ToolPaths, string> = { rustc: 'rustc', clang: 'clang', llvmLink: 'llvm-link', linker: 'linker', objcopy: 'objcopy', cc: 'cc' };
+const FLAG: Record<keyof ToolPaths, string> = { rustc: 'rustc', clang: 'clang', llvmLink: 'llvm-link', linker: 'linker', objcopy: 'objcopy', cc: 'cc', bindgen: 'bindgen' };
 
 const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 

@@ -7,13 +7,18 @@ export function defaultCBitcodeDir(projectRoot: string): string {
 }
 
 /**
- * Where clang-bc writes the bitcode of `source` (workspace-relative, inside `projectRoot`):
- * `<outputDir>/<path below projectRoot>` with `.c` replaced by `.bc`. Throws LocalLtoError
- * for a source outside the project.
+ * Where clang-bc writes the bitcode of `source` (workspace-relative, inside `projectRoot`,
+ * or generated inside `dist/<projectRoot>`, as bindgen's wrappers are):
+ * `<outputDir>/<path below that folder>` with `.c` replaced by `.bc`. Throws LocalLtoError
+ * for a source outside both.
  */
 export function cBitcodePath(outputDir: string, projectRoot: string, source: string): string {
-  const below = relative(projectRoot, source);
-  if (below.startsWith('..') || below === '') {
+  const inside = (dir: string) => {
+    const below = relative(dir, source);
+    return below.startsWith('..') || below === '' ? undefined : below;
+  };
+  const below = inside(join('dist', projectRoot)) ?? inside(projectRoot);
+  if (below === undefined) {
     throw new LocalLtoError(`option 'sources' names ${source}, which is outside the project folder ${projectRoot}; move it into the project or build it in its own library project`);
   }
   return join(outputDir, below.replace(/\.[^./]+$/, '') + '.bc');

@@ -30,7 +30,13 @@ async function build(options: RustBcExecutorOptions, context: ExecutorContext): 
   const bitcode = options.outputPath ?? defaultRustBitcodePath(projectRootOf(context), crateName);
   const depInfo = bitcode.replace(/\.bc$/, '') + '.d';
   const metadata = options.emitMetadata ? join(bitcode, '..', `lib${crateName}.rmeta`) : undefined;
-  assertInputsExist(root, [['crateRoot', options.crateRoot], ...Object.entries(options.externs).map(([n, p]): [string, string] => [`externs.${n}`, p])], context);
+  assertInputsExist(root, [
+    ['crateRoot', options.crateRoot],
+    ...Object.entries(options.externs).map(([n, p]): [string, string] => [`externs.${n}`, p]),
+    ...Object.entries(options.bindings).map(([n, p]): [string, string] => [`bindings.${n}`, p]),
+  ], context);
+  // Absolute: include! resolves a relative path against the including source file.
+  const env = Object.fromEntries(Object.entries(options.bindings).map(([name, p]) => [name, join(root, p)]));
 
   const fromEnv = (process.env.RUSTFLAGS ?? '').split(/\s+/).filter(Boolean);
   const { flags, ignored } = sanitizeRustFlags([...options.rustflags, ...fromEnv]);
@@ -62,7 +68,8 @@ async function build(options: RustBcExecutorOptions, context: ExecutorContext): 
       ...(kernel ? { kernelRustflags: kernel.flags } : {}),
     });
     taskOutput.log(`  ${native ? 'RUSTC-OBJ' : 'RUSTC-BC'} ${options.crateRoot} -> ${code}`);
-    const { stderr } = await runTool(rustc.path, args, { cwd: root, verbose: isVerbose(options), env: kernel?.env });
+    const toolEnv = { ...(kernel?.env ?? {}), ...env };
+    const { stderr } = await runTool(rustc.path, args, { cwd: root, verbose: isVerbose(options), ...(Object.keys(toolEnv).length ? { env: toolEnv } : {}) });
     if (/ignoring emit path because multiple/.test(stderr)) {
       throw new LocalLtoError(`rustc split ${options.crateRoot} into several codegen units; check rustflags and RUSTFLAGS`);
     }
@@ -70,6 +77,8 @@ async function build(options: RustBcExecutorOptions, context: ExecutorContext): 
     const temporaries = [codeTmp, dTmp, rmetaTmp];
     let depText = readFileSync(dTmp, 'utf8');
     temporaries.forEach((t, i) => t && (depText = depText.split(t).join(finals[i].slice(root.length + 1))));
+    // Included bindings and their env-dep lines come with absolute paths: make them relative.
+    depText = depText.split(`${root}/`).join('');
     writeFileSync(dTmp, depText);
   });
   // The other mode's output must not survive to be linked by mistake.

@@ -11,6 +11,7 @@ export interface RustBcExecutorOptions {
   profile: Profile;
   cfg: string[];
   externs: Record<string, string>;
+  bindings: Record<string, string>;
   rustflags: string[];
   outputPath?: string;
   emitMetadata: boolean;

@@ -317,7 +317,7 @@ describe('nx-local-lto:driver', () => {
 
     it('options the schema does not accept', async () => {
       await rejects({ name: 'probe', profile: 'fast' as never }, `option 'profile' is "fast"; accepted values: "user", "kernel"`);
-      await rejects({ name: 'probe', typo: true }, /^unknown option 'typo'; accepted options: name, directory, profile, helpers, libs, skipFormat$/);
+      await rejects({ name: 'probe', typo: true }, /^unknown option 'typo'; accepted options: name, directory, profile, header, functions, linkLib, helpers, libs, skipFormat$/);
       await rejects({ name: 'probe', helpers: 3 as never }, /^option 'helpers' must be of type string, got 3$/);
     });
 
@@ -350,6 +350,15 @@ describe('nx-local-lto:driver', () => {
       await rejects({ name: `k${'x'.repeat(49)}`, profile: 'kernel' }, /^driver name 'kx+' is too long for a kernel module: the module 'kx+_calls' would exceed the kernel's 55 characters; use at most 49$/);
     });
 
+    it('header options that are not valid or mix with helpers', async () => {
+      await rejects({ name: 'probe', header: 'libaio.h', helpers: 'a' }, /^options 'header' and 'helpers' exclude each other/);
+      await rejects({ name: 'probe', linkLib: 'aio' }, /^options 'functions' and 'link-lib' go with 'header'/);
+      await rejects({ name: 'probe', header: '../x.h' }, /^header '..\/x.h' is not valid/);
+      await rejects({ name: 'probe', header: 'a.h', linkLib: 'a b' }, /^library 'a b' of option 'link-lib' is not valid/);
+      await rejects({ name: 'probe', header: 'a.h', functions: 'io_(' }, "function pattern 'io_(' of option 'functions' is not a valid regular expression");
+      await rejects({ name: 'probe', header: 'a.h', profile: 'kernel' }, /^option 'header' is for the user profile/);
+    });
+
     it('a rust-crate built for another profile', async () => {
       writeJson(tree, 'libs/support/local-lto.json', { kind: 'rust-crate' });
       await rejects({ name: 'probe', profile: 'kernel', libs: 'support' }, `library 'support' is a rust-crate built for the user profile, not kernel: set "profile" in libs/support/local-lto.json`);
@@ -366,6 +375,34 @@ describe('nx-local-lto:driver', () => {
       await rejects({ name: 'probe', libs: 'broken' }, /^library 'broken': libs\/broken\/local-lto.json is not valid JSON/);
       await rejects({ name: 'probe', libs: '../kernel-helpers' }, /^library name '..\/kernel-helpers' is not valid/);
       await rejects({ name: 'probe', libs: 'kernel-helpers,kernel-helpers' }, "library 'kernel-helpers' is listed twice in option 'libs'");
+    });
+  });
+
+  describe('with --header (the real-library path)', () => {
+    beforeEach(async () => {
+      await driverGenerator(tree, { name: 'aio-probe', header: ['<libaio.h>'], functions: 'io_prep_.*,io_setup', linkLib: ['-laio'] });
+    });
+
+    it('writes a crate over the bindings and no helper', () => {
+      const created = tree.listChanges().filter((c) => c.path.startsWith('drivers/')).map((c) => c.path).sort();
+      expect(created).toEqual([
+        'drivers/aio-probe/README.md',
+        'drivers/aio-probe/include/aio_probe.h',
+        'drivers/aio-probe/local-lto.json',
+        'drivers/aio-probe/src/lib.rs',
+        'drivers/aio-probe/test/aio_probe_test.c',
+      ]);
+      const lib = read(tree, 'drivers/aio-probe/src/lib.rs');
+      expect(lib).toContain('include!(env!("LOCAL_LTO_BINDINGS"));');
+      expect(lib).not.toContain('rust_helper_');
+      expect(read(tree, 'drivers/aio-probe/include/aio_probe.h')).toContain('#include <libaio.h>');
+    });
+
+    it('declares the bindings and the library the host test links', () => {
+      const manifest = readJson(tree, 'drivers/aio-probe/local-lto.json');
+      expect(manifest.bindings).toEqual({ headers: ['libaio.h'], functions: ['io_prep_.*', 'io_setup'] });
+      expect(manifest.test).toEqual({ sources: ['test/aio_probe_test.c'], linkLibs: ['aio'] });
+      expect(manifest.sources).toBeUndefined();
     });
   });
 });

@@ -57,6 +57,42 @@ export interface NormalizedDriverOptions {
   rustCrates: RustCrateTemplate[];
   profile: Profile;
   skipFormat: boolean;
+  /** The real-library path (`--header`): headers, allow-list and libraries, else undefined. */
+  bindings?: BindingsTemplate;
+}
+
+/** What the header path's templates need. */
+export interface BindingsTemplate {
+  headers: string[];
+  functions: string[];
+  linkLibs: string[];
+}
+
+/** Header names as #include <...> takes them: a relative path of safe characters. */
+const HEADER = /^[A-Za-z0-9_][A-Za-z0-9_.+/-]*$/;
+/** Library names for cc -l. */
+const LINK_LIB = /^[A-Za-z0-9_][A-Za-z0-9_.+-]*$/;
+
+/** Options --header, --functions and --link-lib, checked; undefined without --header. */
+function checkBindings(options: DriverGeneratorSchema): BindingsTemplate | undefined {
+  const headers = list(options.header).map((h) => h.replace(/^<(.*)>$/, '$1'));
+  const functions = list(options.functions);
+  const linkLibs = list(options.linkLib).map((l) => l.replace(/^-l/, ''));
+  if (!headers.length) {
+    if (functions.length || linkLibs.length) fail(`options 'functions' and 'link-lib' go with 'header'; add --header=<file.h>, e.g. --header=libaio.h`);
+    return undefined;
+  }
+  if (options.helpers !== undefined) fail(`options 'header' and 'helpers' exclude each other: with --header bindgen writes the helpers; drop --helpers`);
+  for (const h of headers) if (!HEADER.test(h) || h.split('/').includes('..')) fail(`header '${h}' is not valid: give it as #include <...> names it, e.g. --header=libaio.h or --header=bpf/btf.h`);
+  for (const l of linkLibs) if (!LINK_LIB.test(l)) fail(`library '${l}' of option 'link-lib' is not valid: give the name cc -l takes, e.g. --link-lib=aio`);
+  for (const f of functions) {
+    try {
+      new RegExp(f);
+    } catch {
+      fail(`function pattern '${f}' of option 'functions' is not a valid regular expression`);
+    }
+  }
+  return { headers, functions, linkLibs };
 }
 
 /** What the kernel templates need beyond the common options. */
@@ -310,9 +346,13 @@ export async function normalizeDriverOptions(tree: Tree, rawOptions: Partial<Dri
   if (options.profile === 'kernel' && crate.length > KERNEL_CRATE_MAX) {
     fail(`driver name '${name}' is too long for a kernel module: the module '${crate}_calls' would exceed the kernel's 55 characters; use at most ${KERNEL_CRATE_MAX}`);
   }
-  const helpers = checkHelpers(options.helpers, crate, options.profile);
+  const bindings = checkBindings(options);
+  if (bindings && options.profile === 'kernel') {
+    fail(`option 'header' is for the user profile: a kernel driver reaches the tree's headers through its helpers (bindgen over a kernel tree needs kbuild's flags, not supported yet)`);
+  }
+  const helpers = bindings ? [] : checkHelpers(options.helpers ?? 'example', crate, options.profile);
   const { libs, rustCrates } = checkLibs(tree, options.libs, options.profile);
-  return { name, crate, directory, helpers, libs, rustCrates, profile: options.profile, skipFormat: options.skipFormat };
+  return { name, crate, directory, helpers, libs, rustCrates, profile: options.profile, skipFormat: options.skipFormat, ...(bindings ? { bindings } : {}) };
 }
 
 /**
@@ -330,29 +370,23 @@ async function updateIdeFiles(tree: Tree): Promise<void> {
 }
 
 /**
- * `nx g nx-local-lto:driver <name>`: a Rust crate with C helpers and its manifest (the plugin
- * infers the targets from it), plus a README. The user profile (files/) adds a host test;
- * the kernel profile (files-kernel/) is an out-of-tree Linux module instead: helpers over
- * the tree's headers, C module glue that checks every value Rust computes, and the lines the
- * VM test expects. Runs `init` too, so nx.json registers the plugin, and updates the IDE files
- * (ide-sync). On any invalid option it throws before writing anything.
+ * `nx g nx-local-lto:driver <name>`: a Rust crate and its manifest (the plugin infers the
+ * targets from it), plus a README. User profile: with `--header`, the crate uses bindgen's
+ * bindings of the header and a host test links `--link-lib` (header/files/); without, it
+ * calls toy C helpers and has a host test (files/). Kernel profile (files-kernel/): an
+ * out-of-tree Linux module: helpers over the tree's headers, C module glue that checks every
+ * value Rust computes, and the lines the VM test expects. Runs `init` too, so nx.json
+ * registers the plugin, and updates the IDE files (ide-sync). On any invalid option it throws
+ * before writing anything.
  */
 export async function driverGenerator(tree: Tree, rawOptions: Partial<DriverGeneratorSchema>): Promise<GeneratorCallback> {
   const options = await normalizeDriverOptions(tree, rawOptions);
   await initGenerator(tree, { skipFormat: true });
-  const { name, crate, directory, helpers, libs, rustCrates, profile } = options;
+  const { name, crate, directory, helpers, libs, rustCrates, profile, bindings } = options;
   const kernel = profile === 'kernel';
-  generateFiles(tree, join(__dirname, kernel ? 'files-kernel' : 'files'), directory, {
-    crate,
-    name,
-    directory,
-    helpers,
-    libs,
-    rustCrates,
-    profile,
-    guard: `${crate.toUpperCase()}_DRIVER_H`,
-    ...(kernel ? { kernel: kernelTemplate(helpers) } : {}),
-  });
+  const common = { crate, name, directory, libs, rustCrates, profile, guard: `${crate.toUpperCase()}_DRIVER_H` };
+  if (bindings) generateFiles(tree, join(__dirname, 'header', 'files'), directory, { ...common, ...bindings });
+  else generateFiles(tree, join(__dirname, kernel ? 'files-kernel' : 'files'), directory, { ...common, helpers, ...(kernel ? { kernel: kernelTemplate(helpers) } : {}) });
   await updateIdeFiles(tree);
   if (!options.skipFormat) await formatFiles(tree);
   return () => {

@@ -3,8 +3,14 @@ export interface DriverGeneratorSchema {
   name: string;
   directory?: string;
   profile: 'user' | 'kernel';
+  /** Comma-separated string or list; none: the helpers path. */
+  header: string | string[];
   /** Comma-separated string or list. */
-  helpers: string | string[];
+  functions: string | string[];
+  /** Comma-separated string or list. */
+  linkLib: string | string[];
+  /** Comma-separated string or list. Default 'example' without header. */
+  helpers?: string | string[];
   /** Comma-separated string or list. */
   libs: string | string[];
   skipFormat: boolean;

@@ -31,7 +31,7 @@ export async function writeIdeFiles(tree: Tree): Promise<string[]> {
   const rustc = await resolveRustc({});
   const files: Array<[string, unknown]> = [
     [COMPILE_COMMANDS_FILE, await compileCommands(projects, tree.root)],
-    [RUST_PROJECT_FILE, rustProject(projects, rustc, findSysrootSource(rustc))],
+    [RUST_PROJECT_FILE, rustProject(projects, rustc, findSysrootSource(rustc), tree.root)],
   ];
   const changed: string[] = [];
   for (const [file, value] of files) {
