@@ -23,3 +23,13 @@ export function fileContentsInput(files: readonly string[]): RuntimeInput {
 export function preprocessedInput(clang: string, step: CBitcodeStep): RuntimeInput {
   return { runtime: `${[clang, ...preprocessArgs(step)].map(shellQuote).join(' ')} 2>&1 || true` };
 }
+
+/**
+ * The libraries a host test links (`-l<name>`), by content: the files the C compiler would
+ * link (`cc -print-file-name=lib<name>.so` and `.a`). An upgraded library is a miss; one that
+ * is absent hashes as the compiler's answer, a stable text.
+ */
+export function linkedLibrariesInput(cc: string, libs: readonly string[]): RuntimeInput {
+  const files = libs.flatMap((l) => ['so', 'a'].map((ext) => `"$(${shellQuote(cc)} ${shellQuote(`-print-file-name=lib${l}.${ext}`)})"`));
+  return { runtime: `sha256sum -- ${files.join(' ')} 2>&1` };
+}

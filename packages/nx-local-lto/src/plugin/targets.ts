@@ -1,5 +1,6 @@
 import { logger, TargetConfiguration } from '@nx/devkit';
-import { join } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
 import { cBitcodePath, defaultCBitcodeDir } from '../executors/clang-bc/output-paths';
 import { defaultRustBitcodePath } from '../executors/rust-bc/output-paths';
 import { FALLBACK_ENV, nativeObjectPath } from '../toolchain/native-fallback';
@@ -8,7 +9,7 @@ import { BINDINGS_ENV } from '../pipeline/bindgen-commands';
 import { Profile } from '../toolchain/profiles';
 import { Manifest, MANIFEST_FILE } from './manifest';
 import { toolIdentityInput } from './tool-identity';
-import { fileContentsInput, preprocessedInput } from './external-inputs';
+import { fileContentsInput, linkedLibrariesInput, preprocessedInput } from './external-inputs';
 import { KERNEL_DIR_ENV, KernelTree } from '../kernel/tree';
 import { cBitcodeStep } from '../executors/clang-bc/step';
 import { ClangBcExecutorOptions } from '../executors/clang-bc/schema';
@@ -283,7 +284,22 @@ function vmTestTarget(m: Manifest, facts: InferenceFacts, mod: NonNullable<Manif
   };
 }
 
-function hostTestTarget(m: Manifest, libs: Manifest[], test: NonNullable<Manifest['test']>): TargetConfiguration {
+/**
+ * What a host test reads besides its sources: files named in its args (in the workspace as
+ * file inputs, outside by content) and the libraries it links.
+ */
+function hostTestReads(test: NonNullable<Manifest['test']>, facts: InferenceFacts): NonNullable<TargetConfiguration['inputs']> {
+  const files = test.args.filter((a) => !a.startsWith('-') && existsSync(resolve(facts.workspaceRoot, a)) && statSync(resolve(facts.workspaceRoot, a)).isFile());
+  const inside = files.filter((f) => !isAbsolute(f) && !f.startsWith('..'));
+  const outside = files.filter((f) => !inside.includes(f)).map((f) => resolve(facts.workspaceRoot, f));
+  return [
+    ...inside.map(ws),
+    ...(outside.length ? [fileContentsInput(outside)] : []),
+    ...(test.linkLibs.length ? [linkedLibrariesInput('cc', test.linkLibs)] : []),
+  ];
+}
+
+function hostTestTarget(m: Manifest, libs: Manifest[], test: NonNullable<Manifest['test']>, facts: InferenceFacts): TargetConfiguration {
   return {
     executor: 'nx-local-lto:host-test',
     cache: true,
@@ -294,6 +310,7 @@ function hostTestTarget(m: Manifest, libs: Manifest[], test: NonNullable<Manifes
       ...libs.filter((l) => l.kind === 'c-library').map((l) => ws(`${l.root}/**/*.h`)),
       `{projectRoot}/${MANIFEST_FILE}`,
       { dependentTasksOutputFiles: '**/*.o' },
+      ...hostTestReads(test, facts),
       toolIdentityInput(['cc']),
       { externalDependencies: [] },
     ],
@@ -350,7 +367,7 @@ export function inferTargets(m: Manifest, libs: Manifest[], facts: InferenceFact
         build: driverBuildTarget(m, libs, facts),
         ...(m.module && m.profile === 'kernel'
           ? { 'build-calls': driverBuildTarget(m, libs, facts, 'calls'), module: kernelModuleTarget(m, libs, facts, m.module), test: vmTestTarget(m, facts, m.module) }
-          : m.test ? { test: hostTestTarget(m, libs, m.test) } : {}),
+          : m.test ? { test: hostTestTarget(m, libs, m.test, facts) } : {}),
         doctor: doctorTarget(m),
       };
   }
