@@ -44,7 +44,7 @@ export async function compileCommands(projects: readonly IdeProject[], workspace
       const { rustc, clang } = await tools.get(key)!;
       const outputDir = options.outputDir ?? defaultCBitcodeDir(project.root);
       for (const source of options.sources) {
-        const bitcode = cBitcodePath(outputDir, project.root, source);
+        const bitcode = cBitcodePath(outputDir, options.sourceRoot ?? project.root, source);
         const depFile = bitcode.replace(/\.bc$/, '.d');
         const step = cBitcodeStep(options, rustc.host, workspaceRoot, source, { bitcodeOut: bitcode, depFileOut: depFile, depTarget: bitcode });
         entries.push({ directory: workspaceRoot, file: source, arguments: [clang.path, ...clang.prefixArgs, ...clangBitcodeArgs(step)], output: bitcode });

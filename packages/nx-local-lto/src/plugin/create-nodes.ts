@@ -2,6 +2,7 @@ import { CreateNodesContextV2, CreateNodesResultV2, CreateNodesV2, logger, readJ
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { libraryClosure, Manifest, MANIFEST_FILE, normalizeManifest } from './manifest';
+import { withCargo } from './cargo';
 import { inferTargets } from './targets';
 import { toolPathsOf, withToolPaths } from './tool-identity';
 
@@ -10,7 +11,7 @@ export function readManifests(files: readonly string[], workspaceRoot: string): 
   const manifests: Manifest[] = [];
   for (const file of files) {
     try {
-      manifests.push(normalizeManifest(file, readJsonFile(join(workspaceRoot, file))));
+      manifests.push(withCargo(normalizeManifest(file, readJsonFile(join(workspaceRoot, file))), workspaceRoot, (p) => existsSync(join(workspaceRoot, p))));
     } catch (e) {
       logger.warn(`nx-local-lto: ignoring ${file}: ${(e as Error).message}`);
     }

@@ -44,6 +44,20 @@ export interface Manifest {
   exports?: string[];
   /** Host test program (driver): C files linked with the object and run by the `test` target. */
   test?: { sources: string[]; linkLibs: string[]; args: string[] };
+
+  // --- rust-runtime (issue 15): Cargo-based drivers. Not a local-lto.json key: set by
+  // withCargo (src/plugin/cargo.ts) when a Cargo.toml sits next to the manifest. ---
+  cargo?: CargoFacts;
+}
+
+/** A driver whose Rust side is a Cargo package, and the plugin runtime compiled into it. */
+export interface CargoFacts {
+  /** The package's Cargo.toml, relative to the project folder. */
+  manifest: string;
+  /** The plugin's runtime crate local-lto-rt (workspace-relative folder), a path dependency of the package. */
+  runtimeCrate: string;
+  /** The plugin's runtime C for the driver's profile (what local-lto-rt calls), when the profile has one. */
+  runtime?: { root: string; sources: string[] };
 }
 
 /** Reads the raw JSON of a manifest at `file` (workspace-relative) into a normalized Manifest. */

@@ -4,6 +4,7 @@ import { cBitcodePath, defaultCBitcodeDir } from '../executors/clang-bc/output-p
 import { defaultRustBitcodePath } from '../executors/rust-bc/executor';
 import { FALLBACK_ENV, nativeObjectPath } from '../toolchain/build-mode';
 import { Profile } from '../toolchain/profiles';
+import { RUNTIME_REQUIRE_INLINED } from './cargo';
 import { Manifest, MANIFEST_FILE } from './manifest';
 import { toolIdentityInput } from './tool-identity';
 
@@ -67,6 +68,68 @@ function rustBcTarget(m: Manifest, libs: Manifest[], emitMetadata: boolean): Tar
   };
 }
 
+// --- rust-runtime (issue 15): Cargo-based drivers ---
+
+/** cargo's fat-LTO bitcode has no ThinLTO summary: the driver's C is built full-LTO to match (F1). */
+const CARGO_C_OPTIONS = { ltoMode: 'full' };
+
+/** Where a Cargo-based driver's runtime C bitcode goes. */
+function runtimeOutputs(m: Manifest): string[] {
+  const runtime = m.cargo?.runtime;
+  if (!runtime) return [];
+  return runtime.sources.map((s) => cBitcodePath(join('dist', m.root, 'runtime'), runtime.root, s));
+}
+
+/** `rust-bc` of a driver with a Cargo.toml: cargo with its lock file, one bitcode module with the dependencies in it. */
+function cargoBcTarget(m: Manifest, cargo: NonNullable<Manifest['cargo']>): TargetConfiguration {
+  const out = rustOutputs(m);
+  return {
+    executor: 'nx-local-lto:cargo-bc',
+    cache: true,
+    dependsOn: ['^build'],
+    inputs: [
+      '{projectRoot}/**/*.rs',
+      `{projectRoot}/${cargo.manifest}`,
+      '{projectRoot}/Cargo.lock',
+      `{projectRoot}/${MANIFEST_FILE}`,
+      ws(`${cargo.runtimeCrate}/**/*`),
+      { env: 'RUSTFLAGS' },
+      toolIdentityInput(['rustc']),
+      { externalDependencies: [] },
+    ],
+    outputs: [ws(out.bitcode)],
+    options: {
+      manifestPath: join(m.root, cargo.manifest),
+      crateName: m.crateName,
+      profile: m.profile,
+      rustflags: m.rustflags,
+      outputPath: out.bitcode,
+    },
+    metadata: {
+      technologies,
+      description: `Build ${cargo.manifest} with its Cargo.lock to one LLVM bitcode module (the crate, its dependencies and the core/alloc code it uses; fat LTO, panic=abort)`,
+      help: { command: `nx run ${m.name}:rust-bc --verbose`, example: { options: { optLevel: 's' } } },
+    },
+  };
+}
+
+/** `runtime-bc`: the plugin's runtime C for the driver's profile (what local-lto-rt calls), compiled like helpers. */
+function runtimeBcTarget(m: Manifest, runtime: NonNullable<NonNullable<Manifest['cargo']>['runtime']>): TargetConfiguration {
+  const outputs = runtimeOutputs(m);
+  return {
+    executor: 'nx-local-lto:clang-bc',
+    cache: true,
+    inputs: [...runtime.sources.map(ws), { env: FALLBACK_ENV }, toolIdentityInput(['rustc', 'clang']), { externalDependencies: [] }],
+    outputs: outputs.flatMap((b) => [b, nativeObjectPath(b), b.replace(/\.bc$/, '.d')]).map(ws),
+    options: { sources: runtime.sources, sourceRoot: runtime.root, profile: m.profile, outputDir: join('dist', m.root, 'runtime'), ...CARGO_C_OPTIONS },
+    metadata: {
+      technologies,
+      description: `Compile the plugin's ${m.profile}-profile runtime (panic path and allocator of local-lto-rt) to helper bitcode`,
+      help: { command: `nx run ${m.name}:runtime-bc --verbose`, example: { options: { defines: ['DEBUG=1'] } } },
+    },
+  };
+}
+
 /** Include folders for a project's C code: its own, then those of the C libraries it uses. */
 function includeDirs(m: Manifest, libs: Manifest[]): string[] {
   return [m, ...libs.filter((l) => l.kind === 'c-library')].flatMap((l) => l.includeDirs.map((d) => join(l.root, d)));
@@ -95,6 +158,7 @@ function clangBcTarget(m: Manifest, libs: Manifest[], profile: Profile): TargetC
       cflags: m.cflags,
       profile,
       outputDir: cBitcodeDir(m, profile),
+      ...(m.cargo ? CARGO_C_OPTIONS : {}),
     },
     metadata: {
       technologies,
@@ -110,11 +174,13 @@ function driverBuildTarget(m: Manifest, libs: Manifest[]): TargetConfiguration {
   const bitcode = [
     ...cBitcodeOutputs(m, m.profile),
     ...libs.flatMap((l) => (l.kind === 'c-library' ? cBitcodeOutputs(l, m.profile) : [rustOutputs(l).bitcode])),
+    ...runtimeOutputs(m),
   ];
+  const requireInlined = m.cargo?.runtime && !m.requireInlined.includes(RUNTIME_REQUIRE_INLINED) ? [...m.requireInlined, RUNTIME_REQUIRE_INLINED] : m.requireInlined;
   return {
     executor: 'nx-local-lto:lld-relocatable',
     cache: true,
-    dependsOn: ['rust-bc', ...(m.sources.length ? ['clang-bc'] : []), '^build'],
+    dependsOn: ['rust-bc', ...(m.sources.length ? ['clang-bc'] : []), ...(m.cargo?.runtime ? ['runtime-bc'] : []), '^build'],
     inputs: [
       `{projectRoot}/${MANIFEST_FILE}`,
       { dependentTasksOutputFiles: '**/*.bc', transitive: true },
@@ -129,7 +195,7 @@ function driverBuildTarget(m: Manifest, libs: Manifest[]): TargetConfiguration {
       bitcode,
       output,
       report,
-      requireInlined: m.requireInlined,
+      requireInlined,
       ...(m.exports ? { exports: m.exports } : {}),
     },
     metadata: {
@@ -200,7 +266,8 @@ export function inferTargets(m: Manifest, libs: Manifest[]): Record<string, Targ
     case 'driver':
       warnProfileMismatches(m, libs);
       return {
-        'rust-bc': rustBcTarget(m, libs, false),
+        'rust-bc': m.cargo ? cargoBcTarget(m, m.cargo) : rustBcTarget(m, libs, false),
+        ...(m.cargo?.runtime ? { 'runtime-bc': runtimeBcTarget(m, m.cargo.runtime) } : {}),
         ...(m.sources.length ? { 'clang-bc': clangBcTarget(m, libs, m.profile) } : {}),
         build: driverBuildTarget(m, libs),
         ...(m.test ? { test: hostTestTarget(m, libs, m.test) } : {}),

@@ -1,0 +1,16 @@
+import type { Profile } from '../../toolchain/profiles';
+
+/** Options of nx-local-lto:cargo-bc; see schema.json for each option's description and default. */
+export interface CargoBcExecutorOptions {
+  manifestPath: string;
+  crateName?: string;
+  optLevel: '0' | '1' | '2' | '3' | 's' | 'z';
+  target?: string;
+  profile: Profile;
+  rustflags: string[];
+  outputPath?: string;
+  targetDir?: string;
+  cargo?: string;
+  rustc?: string;
+  verbose: boolean;
+}
