@@ -7,6 +7,7 @@ import { applyExports } from '../../elf/symbol-policy';
 import { LocalLtoError } from '../../errors';
 import { withStagedOutputs } from '../../fs/staged-outputs';
 import { buildInlineReport, InlineReport } from '../../inline/report';
+import { formatObjectSize, objectSize } from '../../inline/object-size';
 import { formatInlineTable } from '../../inline/table';
 import { localizeArgs } from '../../pipeline/commands';
 import { runTool } from '../../process/run-tool';
@@ -66,7 +67,9 @@ async function build(options: LldRelocatableExecutorOptions, context: ExecutorCo
       await step.link(objTmp, scratch, verbose);
       if (readElf(objTmp).type !== ET_REL) throw new LocalLtoError(`the linker did not write a relocatable object to ${output}`);
       await applySymbolPolicy(step, options, objTmp, scratch, root, verbose);
-      const result = buildInlineReport({ object: output, elf: readElf(objTmp), requireInlined: options.requireInlined, ...step.reportFacts(scratch) });
+      const elf = readElf(objTmp);
+      const facts = step.reportFacts(scratch);
+      const result: InlineReport = { ...buildInlineReport({ object: output, elf, requireInlined: options.requireInlined, ...facts }), size: objectSize(elf, facts.cFunctions) };
       writeFileSync(reportTmp, JSON.stringify(result, null, 2) + '\n');
       return result;
     });
@@ -78,6 +81,7 @@ async function build(options: LldRelocatableExecutorOptions, context: ExecutorCo
 
 function enforcePolicy(report: InlineReport, reportPath: string, options: LldRelocatableExecutorOptions): void {
   taskOutput.log(formatInlineTable(report));
+  if (report.size) taskOutput.log(`  ${formatObjectSize(report.size)}`);
   if (report.build === 'native') return;
   const { requiredCalls, featureViolations } = report.summary;
   if (requiredCalls === 0 && featureViolations === 0) return;
