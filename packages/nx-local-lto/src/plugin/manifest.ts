@@ -54,6 +54,8 @@ export interface Manifest {
 export interface CargoFacts {
   /** The package's Cargo.toml, relative to the project folder. */
   manifest: string;
+  /** The Cargo.lock cargo builds with (`--locked`), workspace-relative. */
+  lock: string;
   /** The plugin's runtime crate local-lto-rt (workspace-relative folder), a path dependency of the package. */
   runtimeCrate: string;
   /** The plugin's runtime C for the driver's profile (what local-lto-rt calls), when the profile has one. */

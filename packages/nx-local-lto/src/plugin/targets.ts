@@ -90,16 +90,20 @@ function cargoBcTarget(m: Manifest, cargo: NonNullable<Manifest['cargo']>): Targ
     inputs: [
       '{projectRoot}/**/*.rs',
       `{projectRoot}/${cargo.manifest}`,
-      '{projectRoot}/Cargo.lock',
+      ws(cargo.lock),
+      // A Cargo workspace manifest at the root (members, shared profile and patch settings).
+      ws('Cargo.toml'),
       `{projectRoot}/${MANIFEST_FILE}`,
+      // The runtime crate; when the plugin comes from node_modules, by the plugin's version.
       ws(`${cargo.runtimeCrate}/**/*`),
       { env: 'RUSTFLAGS' },
       toolIdentityInput(['rustc']),
-      { externalDependencies: [] },
+      { externalDependencies: ['nx-local-lto'] },
     ],
     outputs: [ws(out.bitcode)],
     options: {
       manifestPath: join(m.root, cargo.manifest),
+      lockFile: cargo.lock,
       crateName: m.crateName,
       profile: m.profile,
       rustflags: m.rustflags,
@@ -119,7 +123,7 @@ function runtimeBcTarget(m: Manifest, runtime: NonNullable<NonNullable<Manifest[
   return {
     executor: 'nx-local-lto:clang-bc',
     cache: true,
-    inputs: [...runtime.sources.map(ws), { env: FALLBACK_ENV }, toolIdentityInput(['rustc', 'clang']), { externalDependencies: [] }],
+    inputs: [...runtime.sources.map(ws), { env: FALLBACK_ENV }, toolIdentityInput(['rustc', 'clang']), { externalDependencies: ['nx-local-lto'] }],
     outputs: outputs.flatMap((b) => [b, nativeObjectPath(b), b.replace(/\.bc$/, '.d')]).map(ws),
     options: { sources: runtime.sources, sourceRoot: runtime.root, profile: m.profile, outputDir: join('dist', m.root, 'runtime'), ...CARGO_C_OPTIONS },
     metadata: {

@@ -32,9 +32,9 @@ async function build(options: CargoBcExecutorOptions, context: ExecutorContext):
   const crateName = options.crateName ?? defaultCrateName(context.projectName ?? '');
   const bitcode = options.outputPath ?? defaultRustBitcodePath(projectRoot, crateName);
   assertInputsExist(root, [['manifestPath', options.manifestPath]], context);
-  const lock = join(dirname(options.manifestPath), 'Cargo.lock');
+  const lock = options.lockFile ?? join(dirname(options.manifestPath), 'Cargo.lock');
   if (!existsSync(join(root, lock))) {
-    throw new LocalLtoError(`${lock} is missing: cargo-bc builds with --locked; run 'cargo generate-lockfile --manifest-path ${options.manifestPath}' and commit Cargo.lock`);
+    throw new LocalLtoError(`${lock} (option 'lockFile') is missing: cargo-bc builds with --locked; run 'cargo generate-lockfile --manifest-path ${options.manifestPath}' and commit the Cargo.lock it writes`);
   }
 
   const fromEnv = (process.env.RUSTFLAGS ?? '').split(/\s+/).filter(Boolean);

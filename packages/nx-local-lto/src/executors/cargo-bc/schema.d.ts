@@ -3,6 +3,7 @@ import type { Profile } from '../../toolchain/profiles';
 /** Options of nx-local-lto:cargo-bc; see schema.json for each option's description and default. */
 export interface CargoBcExecutorOptions {
   manifestPath: string;
+  lockFile?: string;
   crateName?: string;
   optLevel: '0' | '1' | '2' | '3' | 's' | 'z';
   target?: string;
