@@ -94,11 +94,11 @@ function cargoBcTarget(m: Manifest, cargo: NonNullable<Manifest['cargo']>): Targ
       // A Cargo workspace manifest at the root (members, shared profile and patch settings).
       ws('Cargo.toml'),
       `{projectRoot}/${MANIFEST_FILE}`,
-      // The runtime crate; when the plugin comes from node_modules, by the plugin's version.
+      // The runtime crate (Nx hashes it when it is not under an ignored folder such as node_modules).
       ws(`${cargo.runtimeCrate}/**/*`),
       { env: 'RUSTFLAGS' },
       toolIdentityInput(['rustc']),
-      { externalDependencies: ['nx-local-lto'] },
+      { externalDependencies: [] },
     ],
     outputs: [ws(out.bitcode)],
     options: {
@@ -123,7 +123,7 @@ function runtimeBcTarget(m: Manifest, runtime: NonNullable<NonNullable<Manifest[
   return {
     executor: 'nx-local-lto:clang-bc',
     cache: true,
-    inputs: [...runtime.sources.map(ws), { env: FALLBACK_ENV }, toolIdentityInput(['rustc', 'clang']), { externalDependencies: ['nx-local-lto'] }],
+    inputs: [...runtime.sources.map(ws), { env: FALLBACK_ENV }, toolIdentityInput(['rustc', 'clang']), { externalDependencies: [] }],
     outputs: outputs.flatMap((b) => [b, nativeObjectPath(b), b.replace(/\.bc$/, '.d')]).map(ws),
     options: { sources: runtime.sources, sourceRoot: runtime.root, profile: m.profile, outputDir: join('dist', m.root, 'runtime'), ...CARGO_C_OPTIONS },
     metadata: {
