@@ -86,3 +86,8 @@ export function cargoBitcodeArgs(s: CargoBitcodeStep): string[] {
     `--emit=llvm-bc=${s.bitcodeOut},link`,
   ];
 }
+
+/** CARGO-METADATA (IDE files): the package's resolve with the lock file, without network. */
+export function cargoMetadataArgs(manifestPath: string): string[] {
+  return ['metadata', '--format-version', '1', '--locked', '--offline', '--manifest-path', manifestPath];
+}
