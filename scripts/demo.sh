@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
-# The main job: build both sample drivers by local LTO, run the uring host program, and
-# show each driver's inline report.
+# The main job: build the sample drivers by local LTO, run their host programs, and show
+# each driver's inline report and object size.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NX_DAEMON=false
-npx nx run-many -t build test -p kuid uring-nop --outputStyle=static
+npx nx run-many -t build test -p kuid uring-nop bitset-user --outputStyle=static
 echo
-for driver in kuid uring-nop; do
+for driver in kuid uring-nop bitset-user; do
   node -e '
     const r = require(process.argv[1]);
     const s = r.summary;
-    console.log(`${r.object}: ${s.callSites} helper call sites, ${s.inlined} inlined, ${s.calls} calls; ${s.leakedHelpers} helpers exported`);
+    const z = r.size;
+    const size = z ? `; ${z.text + z.rodata + z.data + z.bss} bytes (${z.crates.map((c) => `${c.crate} ${c.bytes}`).join(", ")}); undefined: ${z.undefined.join(" ") || "none"}` : "";
+    console.log(`${r.object}: ${s.callSites} helper call sites, ${s.inlined} inlined, ${s.calls} calls; ${s.leakedHelpers} helpers exported${size}`);
   ' "$PWD/dist/drivers/$driver/inline-report.json"
 done
