@@ -81,6 +81,24 @@ describe('a Cargo-based driver with core, alloc and a crates.io dependency', () 
     expect(test).toMatch(/bitset-user: all checks passed/);
   });
 
+  it('without local_lto_panic in the program, a panic aborts (SIGABRT), and a good index does not (control)', async () => {
+    const main = join(ws, 'abort_main.c');
+    writeFileSync(main, [
+      '#include <stdint.h>',
+      '#include <stdlib.h>',
+      '#include "bitset_user.h"',
+      'int main(int argc, char **argv) {',
+      '  struct bitset_table *t = bitset_table_new();',
+      '  bitset_table_push(t, 3);',
+      '  return (int)bitset_table_get(t, (uint32_t)atoi(argv[1]));',
+      '}',
+    ].join('\n'));
+    const exe = join(ws, 'abort_main');
+    await execa('cc', [main, object(ws), '-I', join(ws, 'drivers', driver, 'include'), '-o', exe]);
+    expect((await execa(exe, ['0'], { reject: false })).exitCode).toBe(3);
+    expect((await execa(exe, ['7'], { reject: false })).signal).toBe('SIGABRT');
+  });
+
   it('a second build is a cache hit', async () => {
     const run = await nx(ws, ['build', driver, '--outputStyle=static'], env);
     expect(run.exitCode).toBe(0);
