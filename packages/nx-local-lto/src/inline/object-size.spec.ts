@@ -8,6 +8,8 @@ describe('crateOfSymbol', () => {
     ['_RNvCsfLfy6EI15iL_7___rustc17rust_begin_unwind', '__rustc'],
     ['_RINvNtCs1234_8bitflags6parser8to_writeNtCs99_11bitset_user4PermEB4_', 'bitflags'],
     ['_ZN5alloc7raw_vec19RawVec$LT$T$C$A$GT$8grow_one17h88e5e881aad78714E', 'alloc'],
+    ['_ZN44_$LT$$RF$T$u20$as$u20$core..fmt..Display$GT$3fmt17h323f062d4333d125E', 'core'],
+    ['_ZN66_$LT$local_lto_rt..message..Buffer$u20$as$u20$core..fmt..Write$GT$9write_str17h2b7f2bafac6003feE', 'local_lto_rt'],
     ['_ZN91_$LT$core..slice..iter..Iter$LT$T$GT$$u20$as$u20$core..iter..traits..iterator..Iterator$GT$4fold17h03ca7c7c613885deE', 'core'],
   ])('%s is from %s', (symbol, crate) => {
     expect(crateOfSymbol(symbol)).toBe(crate);

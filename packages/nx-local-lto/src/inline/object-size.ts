@@ -21,7 +21,8 @@ export interface ObjectSize {
 /**
  * The crate of a Rust symbol: the first crate root of a v0 name (`_R...C<dis>_<len>core...`,
  * through nested paths, impls and generic instantiations), or the first path segment of a
- * legacy name (`alloc::raw_vec::...`, `<bitflags::... as ...>`). Undefined for other names.
+ * legacy name (`alloc::raw_vec::...`, `<bitflags::... as ...>`, the trait's crate for
+ * `<&T as core::fmt::Display>`). Undefined for other names.
  */
 export function crateOfSymbol(symbol: string): string | undefined {
   if (symbol.startsWith('_R')) {
@@ -48,6 +49,9 @@ export function crateOfSymbol(symbol: string): string | undefined {
   }
   const demangled = demangleRust(symbol);
   if (demangled === symbol) return undefined;
+  // `<&T as core::fmt::Display>::fmt`: a type parameter or primitive has no crate; the trait's does.
+  const impl = /^<([^<>]*?) as ([A-Za-z_][A-Za-z0-9_]*)::/.exec(demangled);
+  if (impl && !impl[1].includes('::')) return impl[2];
   return /^[<&*\s]*(?:mut\s+|const\s+|dyn\s+)?([A-Za-z_][A-Za-z0-9_]*)/.exec(demangled)?.[1];
 }
 

@@ -16,16 +16,58 @@ extern "C" {
     fn local_lto_rt_free(ptr: *mut u8, size: usize, align: usize);
 }
 
-/// The panic message when it is a plain string (`panic!("literal")`, bounds checks give a
-/// formatted one, named by its location instead), without formatting machinery.
+/// Panics reach the profile's panic path with a message. With feature `panic-message`
+/// (default) it is the full text and location, formatted into a stack buffer (cut at
+/// `PANIC_MESSAGE_MAX` bytes; core's formatting code comes with it, a few KiB); without it,
+/// a literal `panic!("...")` message or else the source file, without formatting code.
 #[cfg(feature = "panic-handler")]
 #[panic_handler]
 fn panic(info: &core::panic::PanicInfo) -> ! {
-    let msg = match info.message().as_str() {
-        Some(s) => s,
-        None => info.location().map_or("panic", |l| l.file()),
-    };
-    unsafe { local_lto_rt_panic(msg.as_ptr(), msg.len()) }
+    #[cfg(feature = "panic-message")]
+    {
+        let mut buf = message::Buffer::new();
+        let _ = core::fmt::write(&mut buf, format_args!("{info}"));
+        let text = buf.as_bytes();
+        unsafe { local_lto_rt_panic(text.as_ptr(), text.len()) }
+    }
+    #[cfg(not(feature = "panic-message"))]
+    {
+        let msg = match info.message().as_str() {
+            Some(s) => s,
+            None => info.location().map_or("panic", |l| l.file()),
+        };
+        unsafe { local_lto_rt_panic(msg.as_ptr(), msg.len()) }
+    }
+}
+
+/// Longest panic message passed on (bytes); longer ones are cut.
+pub const PANIC_MESSAGE_MAX: usize = 256;
+
+#[cfg(all(feature = "panic-handler", feature = "panic-message"))]
+mod message {
+    /// A fixed buffer that keeps what fits: formatting never fails and never allocates.
+    pub struct Buffer {
+        bytes: [u8; super::PANIC_MESSAGE_MAX],
+        len: usize,
+    }
+
+    impl Buffer {
+        pub fn new() -> Self {
+            Buffer { bytes: [0; super::PANIC_MESSAGE_MAX], len: 0 }
+        }
+        pub fn as_bytes(&self) -> &[u8] {
+            &self.bytes[..self.len]
+        }
+    }
+
+    impl core::fmt::Write for Buffer {
+        fn write_str(&mut self, s: &str) -> core::fmt::Result {
+            let n = s.len().min(self.bytes.len() - self.len);
+            self.bytes[self.len..self.len + n].copy_from_slice(&s.as_bytes()[..n]);
+            self.len += n;
+            Ok(())
+        }
+    }
 }
 
 /// `GlobalAlloc` over the profile's C allocator (user: `malloc`/`free`).
