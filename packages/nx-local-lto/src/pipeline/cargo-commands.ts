@@ -29,6 +29,8 @@ export interface CargoBitcodeStep {
   /** CARGO_HOME (absolute): registry sources live below it; remapped for reproducible output. */
   cargoHome: string;
   bitcodeOut: string;
+  /** Native fallback: write the fat-LTO module as a native object (`--emit=obj`) here instead. */
+  nativeObjectOut?: string;
   /** The rustc cargo runs (build.rustc). */
   rustc: string;
 }
@@ -83,7 +85,8 @@ export function cargoBitcodeArgs(s: CargoBitcodeStep): string[] {
     ...profileConfig(s.optLevel).flatMap((c) => ['--config', c]),
     '--',
     ...s.rustflags,
-    `--emit=llvm-bc=${s.bitcodeOut},link`,
+    // `link` runs the fat LTO: without it rustc emits the crate's own module, core not in it.
+    s.nativeObjectOut ? `--emit=obj=${s.nativeObjectOut},link` : `--emit=llvm-bc=${s.bitcodeOut},link`,
   ];
 }
 

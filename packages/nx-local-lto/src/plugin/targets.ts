@@ -97,10 +97,12 @@ function cargoBcTarget(m: Manifest, cargo: NonNullable<Manifest['cargo']>): Targ
       // The runtime crate (Nx hashes it when it is not under an ignored folder such as node_modules).
       ws(`${cargo.runtimeCrate}/**/*`),
       { env: 'RUSTFLAGS' },
+      { env: FALLBACK_ENV },
       toolIdentityInput(['rustc']),
       { externalDependencies: [] },
     ],
-    outputs: [ws(out.bitcode)],
+    // The native fallback writes <crate>.o where the bitcode would be (never both).
+    outputs: [out.bitcode, nativeObjectPath(out.bitcode)].map(ws),
     options: {
       manifestPath: join(m.root, cargo.manifest),
       lockFile: cargo.lock,

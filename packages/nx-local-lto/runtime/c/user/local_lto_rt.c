@@ -2,8 +2,8 @@
 /*
  * nx-local-lto runtime, user profile: what the default panic handler and global allocator
  * of local-lto-rt call. Compiled to helper bitcode with the driver and internalized, so it
- * is inlined into its Rust callers (always_inline: the panic path is cold, and
- * requireInlined covers local_lto_rt_*) and exports nothing.
+ * is inlined into its Rust callers (RT_INLINE: the panic path is cold, and requireInlined
+ * covers local_lto_rt_*) and exports nothing.
  */
 #include <stddef.h>
 #include <stdlib.h>
@@ -16,7 +16,17 @@
  */
 extern void local_lto_panic(const char *msg, size_t len) __attribute__((weak));
 
-__attribute__((noreturn, cold, always_inline)) void local_lto_rt_panic(const char *msg, size_t len)
+/*
+ * Inlined into every Rust caller under local LTO (clang); the native fallback (GCC, no
+ * LTO) calls them, and GCC refuses always_inline on functions that may be replaced.
+ */
+#ifdef __clang__
+#define RT_INLINE __attribute__((always_inline))
+#else
+#define RT_INLINE
+#endif
+
+RT_INLINE __attribute__((noreturn, cold)) void local_lto_rt_panic(const char *msg, size_t len)
 {
 	if (local_lto_panic)
 		local_lto_panic(msg, len);
@@ -26,39 +36,45 @@ __attribute__((noreturn, cold, always_inline)) void local_lto_rt_panic(const cha
 /* malloc's alignment covers every fundamental type; larger ones go to aligned_alloc. */
 #define MALLOC_ALIGN _Alignof(max_align_t)
 
-__attribute__((always_inline)) void *local_lto_rt_alloc(size_t size, size_t align)
+/* aligned_alloc wants a size that is a multiple of the alignment. */
+static inline void *alloc_aligned(size_t size, size_t align)
 {
-	if (align <= MALLOC_ALIGN)
-		return malloc(size);
 	return aligned_alloc(align, (size + align - 1) & ~(align - 1));
 }
 
-__attribute__((always_inline)) void *local_lto_rt_alloc_zeroed(size_t size, size_t align)
+RT_INLINE void *local_lto_rt_alloc(size_t size, size_t align)
+{
+	if (align <= MALLOC_ALIGN)
+		return malloc(size);
+	return alloc_aligned(size, align);
+}
+
+RT_INLINE void *local_lto_rt_alloc_zeroed(size_t size, size_t align)
 {
 	void *p;
 
 	if (align <= MALLOC_ALIGN)
 		return calloc(1, size);
-	p = local_lto_rt_alloc(size, align);
+	p = alloc_aligned(size, align);
 	if (p)
 		memset(p, 0, size);
 	return p;
 }
 
-__attribute__((always_inline)) void local_lto_rt_free(void *ptr, size_t size, size_t align)
+RT_INLINE void local_lto_rt_free(void *ptr, size_t size, size_t align)
 {
 	(void)size;
 	(void)align;
 	free(ptr);
 }
 
-__attribute__((always_inline)) void *local_lto_rt_realloc(void *ptr, size_t old_size, size_t align, size_t new_size)
+RT_INLINE void *local_lto_rt_realloc(void *ptr, size_t old_size, size_t align, size_t new_size)
 {
 	void *p;
 
 	if (align <= MALLOC_ALIGN)
 		return realloc(ptr, new_size);
-	p = local_lto_rt_alloc(new_size, align);
+	p = alloc_aligned(new_size, align);
 	if (p) {
 		memcpy(p, ptr, old_size < new_size ? old_size : new_size);
 		free(ptr);

@@ -1,5 +1,5 @@
 import { ExecutorContext } from '@nx/devkit';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { LocalLtoError } from '../../errors';
@@ -8,6 +8,7 @@ import { CARGO_OVERRIDING_ENV, cargoBitcodeArgs } from '../../pipeline/cargo-com
 import { sanitizeRustFlags } from '../../pipeline/commands';
 import { runTool } from '../../process/run-tool';
 import { taskOutput } from '../../process/task-output';
+import { fallbackOf, nativeObjectPath, resolveBuildMode } from '../../toolchain/build-mode';
 import { resolveRustc } from '../../toolchain/discover';
 import { batchExecutor } from '../batch';
 import { assertInputsExist, projectRootOf } from '../inputs';
@@ -42,7 +43,11 @@ async function build(options: CargoBcExecutorOptions, context: ExecutorContext):
   for (const { flag, why } of ignored) taskOutput.warn(`cargo-bc: ignoring '${flag}': ${why}`);
 
   const rustc = await resolveRustc(options);
-  await withStagedOutputs('cargo-bc', [join(root, bitcode)], async ([bitcodeTmp]) => {
+  const fallback = fallbackOf(options.fallback);
+  // Only a native-fallback build asks whether clang is there: cargo itself needs no clang.
+  const native = fallback === 'native' && (await resolveBuildMode(fallback, rustc, options)).mode === 'native';
+  const code = native ? nativeObjectPath(bitcode) : bitcode;
+  await withStagedOutputs('cargo-bc', [join(root, code)], async ([codeTmp]) => {
     const args = cargoBitcodeArgs({
       manifestPath: options.manifestPath,
       targetDir: options.targetDir ?? defaultCargoTargetDir(projectRoot),
@@ -52,19 +57,23 @@ async function build(options: CargoBcExecutorOptions, context: ExecutorContext):
       rustflags: flags,
       workspaceRoot: root,
       cargoHome: cargoHome(),
-      bitcodeOut: bitcodeTmp,
+      bitcodeOut: codeTmp,
+      ...(native ? { nativeObjectOut: codeTmp } : {}),
       rustc: rustc.path,
     });
-    taskOutput.log(`  CARGO-BC ${options.manifestPath} -> ${bitcode}`);
+    taskOutput.log(`  ${native ? 'CARGO-OBJ' : 'CARGO-BC'} ${options.manifestPath} -> ${code}`);
     const cargo = options.cargo ?? process.env.CARGO ?? 'cargo';
     await runTool(cargo, args, { cwd: root, verbose: isVerbose(options), unsetEnv: CARGO_OVERRIDING_ENV });
-    if (!existsSync(bitcodeTmp)) throw new LocalLtoError(`cargo exited 0 but wrote no bitcode for ${options.manifestPath}; check option 'rustflags'`);
+    if (!existsSync(codeTmp)) throw new LocalLtoError(`cargo exited 0 but wrote no ${native ? 'object' : 'bitcode'} for ${options.manifestPath}; check option 'rustflags'`);
   });
+  // The other mode's output must not survive to be linked by mistake.
+  rmSync(join(root, native ? bitcode : nativeObjectPath(bitcode)), { force: true });
 }
 
 /**
  * nx-local-lto:cargo-bc: a Cargo package (with its Cargo.lock) to one `.bc` holding the
- * crate, its dependencies and the core/alloc code it uses.
+ * crate, its dependencies and the core/alloc code it uses; in the native fallback the same
+ * module as a native `.o` beside where the `.bc` would be.
  */
 export default function cargoBcExecutor(options: CargoBcExecutorOptions, context: ExecutorContext) {
   return runExecutor('cargo-bc', schema, options, context, build);

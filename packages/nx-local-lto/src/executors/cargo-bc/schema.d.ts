@@ -1,3 +1,4 @@
+import type { Fallback } from '../../toolchain/build-mode';
 import type { Profile } from '../../toolchain/profiles';
 
 /** Options of nx-local-lto:cargo-bc; see schema.json for each option's description and default. */
@@ -13,5 +14,7 @@ export interface CargoBcExecutorOptions {
   targetDir?: string;
   cargo?: string;
   rustc?: string;
+  clang?: string;
+  fallback?: Fallback;
   verbose: boolean;
 }
