@@ -63,6 +63,17 @@ describe('cargo-bc', () => {
     expect(readdirSync(join(root, 'dist/pk/rust')).filter((f) => f.includes('.tmp-'))).toEqual([]);
   });
 
+  it('in the native fallback (no clang) writes the same module as a native object instead, and removes the bitcode', async () => {
+    expect(await cargoBc({ manifestPath: 'pk/Cargo.toml', fallback: 'native', clang: '/nonexistent/clang-22' } as never, context)).toEqual({ success: true });
+    const obj = join(root, 'dist/pk/rust/pk.o');
+    expect((await execa('llvm-readelf-22', ['-h', obj])).stdout).toMatch(/Type:\s+REL/);
+    expect((await execa('llvm-nm-22', [obj])).stdout).toMatch(/ T pk_get$/m);
+    expect(existsSync(out)).toBe(false);
+    // Back to LTO: the bitcode again, the object gone (never both).
+    expect(await cargoBc({ manifestPath: 'pk/Cargo.toml' } as never, context)).toEqual({ success: true });
+    expect([existsSync(out), existsSync(obj)]).toEqual([true, false]);
+  });
+
   it('a lock that no longer matches Cargo.toml fails (--locked) and keeps the previous bitcode', async () => {
     const before = readdirSync(join(root, 'dist/pk/rust'));
     writeFileSync(join(root, 'pk/Cargo.toml'), `${manifest}\n[dependencies]\nbitflags = "2"\n`);
