@@ -38,13 +38,18 @@ export function runtimeSources(workspaceRoot: string, profile: Profile): { root:
 
 /**
  * `m` with its Cargo facts when it is a driver with a Cargo.toml beside its manifest (its
- * Cargo.lock beside it, or the root one of a Cargo workspace at the Nx workspace root);
+ * Cargo.lock beside it, or the root one of a Cargo workspace at the Nx workspace root), and
+ * with the plugin runtime when it is self-contained (Cargo-based, or `selfContained`);
  * `exists` answers for a workspace-relative path (the file system, or a generator's tree).
  */
 export function withCargo(m: Manifest, workspaceRoot: string, exists: (path: string) => boolean): Manifest {
-  if (m.kind !== 'driver' || !exists(join(m.root, CARGO_MANIFEST))) return m;
-  const runtime = runtimeSources(workspaceRoot, m.profile);
+  if (m.kind !== 'driver') return m;
+  const cargo = exists(join(m.root, CARGO_MANIFEST));
+  if (!cargo && !m.selfContained) return m;
+  const c = runtimeSources(workspaceRoot, m.profile);
+  const runtime = { crate: join(runtimeDirIn(workspaceRoot), 'rust'), ...(c ? { c } : {}) };
+  if (!cargo) return { ...m, runtime };
   // A Cargo workspace at the Nx workspace root holds the lock of its members.
   const lock = exists(join(m.root, 'Cargo.lock')) || !exists(CARGO_MANIFEST) ? join(m.root, 'Cargo.lock') : 'Cargo.lock';
-  return { ...m, cargo: { manifest: CARGO_MANIFEST, lock, runtimeCrate: join(runtimeDirIn(workspaceRoot), 'rust'), ...(runtime ? { runtime } : {}) } };
+  return { ...m, selfContained: true, cargo: { manifest: CARGO_MANIFEST, lock }, runtime };
 }

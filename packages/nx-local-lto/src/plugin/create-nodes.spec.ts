@@ -81,17 +81,20 @@ describe('createNodesV2 for a Cargo-based driver', () => {
   write('drivers/c1/local-lto.json', JSON.stringify({ kind: 'driver', sources: ['helpers/h.c'] }));
   write('drivers/c1/Cargo.toml', '[package]\nname = "c1"\nversion = "0.1.0"\n');
   write('drivers/r1/local-lto.json', JSON.stringify({ kind: 'driver' }));
+  write('drivers/s1/local-lto.json', JSON.stringify({ kind: 'driver', selfContained: true }));
   write('Cargo.toml', '[workspace]\nmembers = ["drivers/c1"]\n');
   write('Cargo.lock', 'version = 4\n');
   let t: Record<string, { executor?: string; options?: Record<string, unknown>; inputs?: unknown[]; dependsOn?: unknown[] }> = {};
   let plain: typeof t = {};
+  let selfContained: typeof t = {};
 
   beforeAll(async () => {
-    const results = await createNodesV2[1](['drivers/c1/local-lto.json', 'drivers/r1/local-lto.json'], undefined, { workspaceRoot: root, nxJsonConfiguration: {} } as CreateNodesContextV2);
+    const results = await createNodesV2[1](['drivers/c1/local-lto.json', 'drivers/r1/local-lto.json', 'drivers/s1/local-lto.json'], undefined, { workspaceRoot: root, nxJsonConfiguration: {} } as CreateNodesContextV2);
     const projects: Record<string, ProjectConfiguration> = {};
     for (const [, result] of results) Object.assign(projects, result.projects);
     t = projects['drivers/c1'].targets as typeof t;
     plain = projects['drivers/r1'].targets as typeof t;
+    selfContained = projects['drivers/s1'].targets as typeof t;
   });
 
   it('runs cargo-bc as rust-bc, keyed on the root Cargo.lock and Cargo.toml, and the runtime as runtime-bc', () => {
@@ -110,9 +113,18 @@ describe('createNodesV2 for a Cargo-based driver', () => {
     expect(t.build.options!.requireInlined).toEqual(['rust_helper_*', 'local_lto_rt_*']);
   });
 
+  it('builds a rustc-route driver with selfContained as a staticlib with the runtime crate, plus runtime-bc', () => {
+    expect(selfContained['rust-bc'].executor).toBe('nx-local-lto:rust-bc');
+    expect(selfContained['rust-bc'].options).toEqual(expect.objectContaining({ selfContained: true, runtimeCrateRoot: expect.stringMatching(/nx-local-lto\/runtime\/rust\/src\/lib\.rs$/) }));
+    expect(selfContained['rust-bc'].inputs).toEqual(expect.arrayContaining([expect.stringMatching(/nx-local-lto\/runtime\/rust\/\*\*\/\*$/)]));
+    expect(selfContained['runtime-bc']).toBeDefined();
+    expect(selfContained.build.options!.requireInlined).toEqual(['rust_helper_*', 'local_lto_rt_*']);
+  });
+
   it('leaves a driver without Cargo.toml on the rustc route (control)', () => {
     expect(plain['rust-bc'].executor).toBe('nx-local-lto:rust-bc');
     expect(plain['runtime-bc']).toBeUndefined();
+    expect(plain['rust-bc'].options!.selfContained).toBeUndefined();
     expect(plain.build.options!.requireInlined).toEqual(['rust_helper_*']);
   });
 });

@@ -45,21 +45,33 @@ export interface Manifest {
   /** Host test program (driver): C files linked with the object and run by the `test` target. */
   test?: { sources: string[]; linkLibs: string[]; args: string[] };
 
-  // --- rust-runtime (issue 15): Cargo-based drivers. Not a local-lto.json key: set by
-  // withCargo (src/plugin/cargo.ts) when a Cargo.toml sits next to the manifest. ---
+  // --- rust-runtime (issue 15): self-contained drivers ---
+  /**
+   * (driver without Cargo.toml) Build the crate as a staticlib with fat LTO, so the object
+   * carries the core/alloc code it uses; with the plugin runtime crate as `local_lto_rt`.
+   * Default false. A Cargo-based driver is always self-contained.
+   */
+  selfContained: boolean;
+  /** Set by withCargo (src/plugin/cargo.ts) when a Cargo.toml sits next to the manifest; not a key. */
   cargo?: CargoFacts;
+  /** The plugin runtime compiled into a self-contained driver; set by withCargo; not a key. */
+  runtime?: RuntimeFacts;
 }
 
-/** A driver whose Rust side is a Cargo package, and the plugin runtime compiled into it. */
+/** A driver whose Rust side is a Cargo package. */
 export interface CargoFacts {
   /** The package's Cargo.toml, relative to the project folder. */
   manifest: string;
   /** The Cargo.lock cargo builds with (`--locked`), workspace-relative. */
   lock: string;
-  /** The plugin's runtime crate local-lto-rt (workspace-relative folder), a path dependency of the package. */
-  runtimeCrate: string;
-  /** The plugin's runtime C for the driver's profile (what local-lto-rt calls), when the profile has one. */
-  runtime?: { root: string; sources: string[] };
+}
+
+/** The plugin runtime as the workspace sees it (workspace-relative paths). */
+export interface RuntimeFacts {
+  /** The runtime crate local-lto-rt (folder): a path dependency of Cargo-based drivers. */
+  crate: string;
+  /** Its runtime C for the driver's profile (what local-lto-rt calls), when the profile has one. */
+  c?: { root: string; sources: string[] };
 }
 
 /** Reads the raw JSON of a manifest at `file` (workspace-relative) into a normalized Manifest. */
@@ -88,6 +100,7 @@ export function normalizeManifest(file: string, raw: Partial<Manifest> & { kind?
     cfg: raw.cfg ?? [],
     requireInlined: raw.requireInlined ?? ['rust_helper_*'],
     ...(raw.exports ? { exports: raw.exports } : {}),
+    selfContained: raw.selfContained ?? false,
     ...(raw.test ? { test: { sources: raw.test.sources ?? [], linkLibs: raw.test.linkLibs ?? [], args: raw.test.args ?? [] } } : {}),
   };
 }

@@ -42,6 +42,7 @@ function rustBcTarget(m: Manifest, libs: Manifest[], emitMetadata: boolean): Tar
       // whose dependency runs in the same batch before that dependency writes its outputs,
       // and keeps that hash (its re-hash skips tasks that have one), a key on stale files.
       ...crates.flatMap((l) => [`${l.root}/**/*.rs`, `${l.root}/${MANIFEST_FILE}`, `${l.root}/project.json`].map(ws)),
+      ...(m.runtime ? [ws(`${m.runtime.crate}/**/*`)] : []),
       { env: 'RUSTFLAGS' },
       { env: FALLBACK_ENV },
       toolIdentityInput(['rustc']),
@@ -59,6 +60,7 @@ function rustBcTarget(m: Manifest, libs: Manifest[], emitMetadata: boolean): Tar
       rustflags: m.rustflags,
       outputPath: out.bitcode,
       ...(emitMetadata ? { emitMetadata: true } : {}),
+      ...(m.runtime ? { selfContained: true, runtimeCrateRoot: join(m.runtime.crate, 'src', 'lib.rs') } : {}),
     },
     metadata: {
       technologies,
@@ -70,18 +72,18 @@ function rustBcTarget(m: Manifest, libs: Manifest[], emitMetadata: boolean): Tar
 
 // --- rust-runtime (issue 15): Cargo-based drivers ---
 
-/** cargo's fat-LTO bitcode has no ThinLTO summary: the driver's C is built full-LTO to match (F1). */
+/** Fat-LTO (self-contained) Rust bitcode has no ThinLTO summary: the driver's C is built full-LTO to match (F1). */
 const CARGO_C_OPTIONS = { ltoMode: 'full' };
 
 /** Where a Cargo-based driver's runtime C bitcode goes. */
 function runtimeOutputs(m: Manifest): string[] {
-  const runtime = m.cargo?.runtime;
+  const runtime = m.runtime?.c;
   if (!runtime) return [];
   return runtime.sources.map((s) => cBitcodePath(join('dist', m.root, 'runtime'), runtime.root, s));
 }
 
 /** `rust-bc` of a driver with a Cargo.toml: cargo with its lock file, one bitcode module with the dependencies in it. */
-function cargoBcTarget(m: Manifest, cargo: NonNullable<Manifest['cargo']>): TargetConfiguration {
+function cargoBcTarget(m: Manifest, cargo: NonNullable<Manifest['cargo']>, runtime: NonNullable<Manifest['runtime']>): TargetConfiguration {
   const out = rustOutputs(m);
   return {
     executor: 'nx-local-lto:cargo-bc',
@@ -95,7 +97,7 @@ function cargoBcTarget(m: Manifest, cargo: NonNullable<Manifest['cargo']>): Targ
       ws('Cargo.toml'),
       `{projectRoot}/${MANIFEST_FILE}`,
       // The runtime crate (Nx hashes it when it is not under an ignored folder such as node_modules).
-      ws(`${cargo.runtimeCrate}/**/*`),
+      ws(`${runtime.crate}/**/*`),
       { env: 'RUSTFLAGS' },
       { env: FALLBACK_ENV },
       toolIdentityInput(['rustc']),
@@ -120,7 +122,7 @@ function cargoBcTarget(m: Manifest, cargo: NonNullable<Manifest['cargo']>): Targ
 }
 
 /** `runtime-bc`: the plugin's runtime C for the driver's profile (what local-lto-rt calls), compiled like helpers. */
-function runtimeBcTarget(m: Manifest, runtime: NonNullable<NonNullable<Manifest['cargo']>['runtime']>): TargetConfiguration {
+function runtimeBcTarget(m: Manifest, runtime: NonNullable<NonNullable<Manifest['runtime']>['c']>): TargetConfiguration {
   const outputs = runtimeOutputs(m);
   return {
     executor: 'nx-local-lto:clang-bc',
@@ -164,7 +166,7 @@ function clangBcTarget(m: Manifest, libs: Manifest[], profile: Profile): TargetC
       cflags: m.cflags,
       profile,
       outputDir: cBitcodeDir(m, profile),
-      ...(m.cargo ? CARGO_C_OPTIONS : {}),
+      ...(m.selfContained ? CARGO_C_OPTIONS : {}),
     },
     metadata: {
       technologies,
@@ -182,11 +184,11 @@ function driverBuildTarget(m: Manifest, libs: Manifest[]): TargetConfiguration {
     ...libs.flatMap((l) => (l.kind === 'c-library' ? cBitcodeOutputs(l, m.profile) : [rustOutputs(l).bitcode])),
     ...runtimeOutputs(m),
   ];
-  const requireInlined = m.cargo?.runtime && !m.requireInlined.includes(RUNTIME_REQUIRE_INLINED) ? [...m.requireInlined, RUNTIME_REQUIRE_INLINED] : m.requireInlined;
+  const requireInlined = m.runtime?.c && !m.requireInlined.includes(RUNTIME_REQUIRE_INLINED) ? [...m.requireInlined, RUNTIME_REQUIRE_INLINED] : m.requireInlined;
   return {
     executor: 'nx-local-lto:lld-relocatable',
     cache: true,
-    dependsOn: ['rust-bc', ...(m.sources.length ? ['clang-bc'] : []), ...(m.cargo?.runtime ? ['runtime-bc'] : []), '^build'],
+    dependsOn: ['rust-bc', ...(m.sources.length ? ['clang-bc'] : []), ...(m.runtime?.c ? ['runtime-bc'] : []), '^build'],
     inputs: [
       `{projectRoot}/${MANIFEST_FILE}`,
       { dependentTasksOutputFiles: '**/*.bc', transitive: true },
@@ -272,8 +274,8 @@ export function inferTargets(m: Manifest, libs: Manifest[]): Record<string, Targ
     case 'driver':
       warnProfileMismatches(m, libs);
       return {
-        'rust-bc': m.cargo ? cargoBcTarget(m, m.cargo) : rustBcTarget(m, libs, false),
-        ...(m.cargo?.runtime ? { 'runtime-bc': runtimeBcTarget(m, m.cargo.runtime) } : {}),
+        'rust-bc': m.cargo && m.runtime ? cargoBcTarget(m, m.cargo, m.runtime) : rustBcTarget(m, libs, false),
+        ...(m.runtime?.c ? { 'runtime-bc': runtimeBcTarget(m, m.runtime.c) } : {}),
         ...(m.sources.length ? { 'clang-bc': clangBcTarget(m, libs, m.profile) } : {}),
         build: driverBuildTarget(m, libs),
         ...(m.test ? { test: hostTestTarget(m, libs, m.test) } : {}),
