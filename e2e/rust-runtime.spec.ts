@@ -1,6 +1,6 @@
 import Ajv from 'ajv';
 import { execa } from 'execa';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { demangleRust } from '../packages/nx-local-lto/src/inline/demangle';
 import type { InlineReport } from '../packages/nx-local-lto/src/inline/report';
@@ -29,7 +29,20 @@ describe('a Cargo-based driver with core, alloc and a crates.io dependency', () 
   beforeAll(async () => {
     ws = await copyWorkspace('local-lto-rt-a-');
     env = isolatedNxEnv();
-    first = await nx(ws, ['run-many', '-t', 'build', 'test', '-p', driver, '--outputStyle=static'], env);
+    // A rustc-route driver (no Cargo.toml) made self-contained by its manifest.
+    mkdirSync(join(ws, 'drivers/sc-user/src'), { recursive: true });
+    writeFileSync(join(ws, 'drivers/sc-user/local-lto.json'), JSON.stringify({ kind: 'driver', selfContained: true }));
+    writeFileSync(join(ws, 'drivers/sc-user/src/lib.rs'), [
+      '#![no_std]',
+      'extern crate alloc;',
+      'extern crate local_lto_rt;',
+      '#[no_mangle]',
+      'pub extern "C" fn sc_user_nth(p: *const u32, n: usize, i: usize) -> u32 {',
+      '    let v: alloc::vec::Vec<u32> = unsafe { core::slice::from_raw_parts(p, n) }.iter().map(|x| x * 2).collect();',
+      '    v[i]',
+      '}',
+    ].join('\n'));
+    first = await nx(ws, ['run-many', '-t', 'build', 'test', '-p', driver, 'sc-user', '--outputStyle=static'], env);
     if (first.exitCode !== 0) throw new Error(`nx build test ${driver} failed:\n${first.all}`);
   });
 
@@ -46,6 +59,16 @@ describe('a Cargo-based driver with core, alloc and a crates.io dependency', () 
     expect(await undefinedSymbols(rustBitcode(ws))).toEqual(expect.arrayContaining(['local_lto_rt_alloc', 'local_lto_rt_panic', 'rust_helper_popcount32']));
     const weak = (await execa('llvm-nm-22', [object(ws)])).stdout;
     expect(weak).toMatch(/^\s+w local_lto_panic$/m);
+  });
+
+  it('a rustc-route driver with "selfContained" is self-contained too (RUSTC-RT, runtime-bc)', async () => {
+    expect(first.all).toMatch(/RUSTC-RT \S*nx-local-lto\/runtime\/rust\/src\/lib.rs/);
+    const obj = join(ws, 'dist/drivers/sc-user/sc-user.o');
+    const undef = await undefinedSymbols(obj);
+    expect(undef.filter((s) => !C_LIBRARY.includes(s))).toEqual([]);
+    expect(undef).toEqual(expect.arrayContaining(['malloc', 'abort']));
+    const { stdout } = await execa('llvm-nm-22', ['--extern-only', '--defined-only', '--format=just-symbols', obj]);
+    expect(stdout.split('\n').filter(Boolean)).toEqual(['sc_user_nth']);
   });
 
   it('exports only the #[no_mangle] functions: core, alloc and bitflags code is local', async () => {
