@@ -6,7 +6,7 @@ const esm = [
 ];
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/packages', '<rootDir>/e2e'],
+  roots: ['<rootDir>/packages', '<rootDir>/e2e', '<rootDir>/bench'],
   testMatch: ['**/*.spec.ts'],
   transform: { '^.+\\.(t|j|mj)s$': ['@swc/jest'] },
   transformIgnorePatterns: [`/node_modules/(?!(${esm.join('|')})/)`],

@@ -4,6 +4,7 @@
  *
  *   node -r @swc-node/register bench/run.ts [--quick] [--out DIR] [--work DIR] [--runs N]
  *        [--budget SECONDS] [--build-sizes 1,10,100] [--graph-sizes 100,500]
+ *   node -r @swc-node/register bench/run.ts --chart-only [--out DIR]
  *
  * --quick: tiny sizes and 2 rounds, results in --out (the test suite runs this; it checks
  * the JSON's shape, never timings). The full run keeps to --budget (default 780 s): a
@@ -11,6 +12,7 @@
  * short rather than overrun, each said in the results. The first round of a size always
  * completes, so the run can pass the budget by up to one round (780 s leaves room for that
  * within 15 minutes on a 2-core machine).
+ * --chart-only: measures nothing; redraws <out>/ratios.svg from <out>/latest.json.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -22,11 +24,12 @@ import { runGraph } from './graph/run';
 import { Budget, round4 } from './lib/stats';
 import { findTools, machineFacts } from './lib/toolchain';
 import { buildPlugin, repoRoot } from './lib/workspace';
-import { ratioChartSvg, RatioPoint } from './report/chart';
+import { ratioChartSvg, ratioPoints } from './report/chart';
 import { resultsMarkdown, Results } from './report/markdown';
 
 interface Args {
   quick: boolean;
+  chartOnly: boolean;
   out: string;
   work: string;
   runs: number;
@@ -47,6 +50,7 @@ function parseArgs(argv: string[]): Args {
   const out = get('out') ?? join(repoRoot, 'bench', 'results');
   return {
     quick,
+    chartOnly: argv.includes('--chart-only'),
     out,
     work: get('work') ?? join(quick ? out : join(repoRoot, 'bench', 'results'), 'work'),
     runs: Number(get('runs') ?? (quick ? 2 : 5)),
@@ -70,8 +74,16 @@ function updateReadme(markdown: string): boolean {
   return true;
 }
 
+const chartOf = (r: Results) => ratioChartSvg(ratioPoints(r), `nx-local-lto benchmarks, ${r.date}`);
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
+  if (args.chartOnly) {
+    const results = JSON.parse(readFileSync(join(args.out, 'latest.json'), 'utf8')) as Results;
+    writeFileSync(join(args.out, 'ratios.svg'), await chartOf(results));
+    console.log(`wrote ${join(args.out, 'ratios.svg')} from latest.json (${results.date})`);
+    return;
+  }
   const started = Date.now();
   const budget = Budget.seconds(args.budget);
   const log = (line: string) => console.log(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);
@@ -115,14 +127,8 @@ async function main(): Promise<void> {
     graph,
   };
 
-  const points: RatioPoint[] = [
-    ...codegen.benchmarks.map((b) => ({ comparison: 'separate / local_lto (speed-up of local LTO)', item: String(b.name), ratio: b.separate_over_local as number, min: b.separate_over_local_min as number, max: b.separate_over_local_max as number })),
-    ...codegen.benchmarks.map((b) => ({ comparison: 'local_lto / full_lto (cost vs whole-program LTO)', item: String(b.name), ratio: b.local_over_full as number, min: b.local_over_full_min as number, max: b.local_over_full_max as number })),
-    ...build.rows.map((r) => ({ comparison: 'nx cold / make cold', item: `${r.drivers} driver(s)`, ratio: r.nx_cold_over_make, min: r.nx_cold_over_make_min, max: r.nx_cold_over_make_max })),
-    ...build.rows.map((r) => ({ comparison: 'nx cached / Nx floor', item: `${r.drivers} driver(s)`, ratio: r.nx_cached_over_floor, min: r.nx_cached_over_floor_min, max: r.nx_cached_over_floor_max })),
-  ];
   mkdirSync(args.out, { recursive: true });
-  writeFileSync(join(args.out, 'ratios.svg'), await ratioChartSvg(points, `nx-local-lto benchmarks, ${results.date}`));
+  writeFileSync(join(args.out, 'ratios.svg'), await chartOf(results));
   writeFileSync(join(args.out, 'latest.json'), JSON.stringify(results, null, 2) + '\n');
   const md = resultsMarkdown(results, 'ratios.svg');
   writeFileSync(join(args.out, 'latest.md'), md);

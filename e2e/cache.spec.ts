@@ -63,7 +63,11 @@ function calls(log: string): string[] {
 }
 
 /** Calls that only ask a tool who it is (what the identity inputs and discovery run). */
-const identityQuery = /^\S+ (-vV|--version|--print sysroot)$/;
+/**
+ * What hashing runs (no build work): tool identity queries, and each helper preprocessed for
+ * the key of the headers it reads outside the workspace (`-E -P <source>`, a runtime input).
+ */
+const identityQuery = /^\S+ (-vV|--version|--print sysroot)$|^clang-22 .* -E -P \S+\.c$/;
 
 describe('cache keys and a shared remote cache (two agents)', () => {
   const drivers = ['kuid', 'uring-nop'];
@@ -145,7 +149,7 @@ describe('cache keys and a shared remote cache (two agents)', () => {
     expect(total?.[1]).toBe(total?.[2]);
     expect([...all].filter(([t, s]) => !noop.has(t) && s.status !== 'remote')).toEqual([]);
     expect([...all.keys()].filter((t) => !noop.has(t)).sort()).toEqual([...firstA.keys()].sort());
-    // Only identity queries reached the wrapped tools: no compile, no link.
+    // Only identity and header-key queries reached the wrapped tools: no compile, no link.
     const b = calls(join(logs, 'b.log'));
     expect(b.length).toBeGreaterThan(0);
     expect(b.filter((c) => !identityQuery.test(c))).toEqual([]);

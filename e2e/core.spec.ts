@@ -1,6 +1,6 @@
 import Ajv from 'ajv';
 import { execa } from 'execa';
-import { readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { codeReferences } from '../packages/nx-local-lto/src/elf/code-references';
 import { readElf } from '../packages/nx-local-lto/src/elf/elf';
@@ -73,5 +73,62 @@ describe('nx build of the sample drivers', () => {
     const run = await nx(ws, ['build', 'kuid', '--outputStyle=static'], env);
     expect(run.exitCode).toBe(0);
     expect(run.all).toMatch(/Nx read the output from the cache instead of running the command for (\d+) out of \1 tasks/);
+  });
+
+  // Issue report-truth: the link-readiness check, native objects as cache inputs, the manifest schema.
+  describe('after the sample builds (edits the copied workspace)', () => {
+    const manifest = () => join(ws, 'drivers/kuid/local-lto.json');
+    const setManifest = (edit: (m: Record<string, unknown>) => void) => {
+      const m = JSON.parse(readFileSync(manifest(), 'utf8'));
+      edit(m);
+      writeFileSync(manifest(), JSON.stringify(m, null, 2));
+    };
+
+    it('a native object in "objects" is a cache input: rebuilt, the next build is a miss; untouched, a hit', async () => {
+      writeFileSync(join(ws, 'drivers/kuid/vendor.c'), 'unsigned int kuid_vendor(void) { return 1; }\n');
+      await execa('clang-22', ['-O2', '-fPIC', '-c', 'drivers/kuid/vendor.c', '-o', 'drivers/kuid/vendor.o'], { cwd: ws });
+      setManifest((m) => (m.objects = ['vendor.o']));
+      const first = await nx(ws, ['build', 'kuid', '--outputStyle=static'], env);
+      expect(first.exitCode).toBe(0);
+      expect(first.all).toMatch(/> nx run kuid:build\n(?!.*local cache)/);
+      const hit = await nx(ws, ['build', 'kuid', '--outputStyle=static'], env);
+      expect(hit.all).toMatch(/> nx run kuid:build +\[local cache\]/);
+      writeFileSync(join(ws, 'drivers/kuid/vendor.c'), 'unsigned int kuid_vendor(void) { return 2; }\n');
+      await execa('clang-22', ['-O2', '-fPIC', '-c', 'drivers/kuid/vendor.c', '-o', 'drivers/kuid/vendor.o'], { cwd: ws });
+      const miss = await nx(ws, ['build', 'kuid', '--outputStyle=static'], env);
+      expect(miss.exitCode).toBe(0);
+      expect(miss.all).toMatch(/> nx run kuid:build\n/);
+      expect(miss.all).not.toMatch(/> nx run kuid:build +\[local cache\]/);
+      expect((await execa('llvm-nm-22', ['--extern-only', '--defined-only', join(ws, 'dist/drivers/kuid/kuid.o')])).stdout).toMatch(/ T kuid_vendor$/m);
+    });
+
+    it('Rust code that indexes a slice fails nx build naming core::panicking::panic_bounds_check and the function; the manifest key runtimeSymbols reaches the target', async () => {
+      appendFileSync(join(ws, 'drivers/kuid/src/lib.rs'), [
+        '',
+        '#[no_mangle]',
+        'pub extern "C" fn kuid_pick(xs: *const u32, n: usize, i: usize) -> u32 {',
+        '    let s = unsafe { core::slice::from_raw_parts(xs, n) };',
+        '    s[i]',
+        '}',
+        '',
+      ].join('\n'));
+      const failed = await nx(ws, ['build', 'kuid', '--outputStyle=static'], env);
+      expect(failed.exitCode).not.toBe(0);
+      expect(failed.all).toContain('core::panicking::panic_bounds_check (needed by kuid_pick)');
+      // The manifest key reaches the target (the executor's "warn" build is in cases.spec.ts).
+      setManifest((m) => (m.runtimeSymbols = 'warn'));
+      const shown = await nx(ws, ['show', 'project', 'kuid', '--json'], env);
+      expect(JSON.parse(shown.all.slice(shown.all.indexOf('{'))).targets.build.options.runtimeSymbols).toBe('warn');
+    });
+
+    it('a manifest key with a typo is one warning line naming the file, the key and the accepted keys', async () => {
+      setManifest((m) => (m.sorces = m.sources));
+      const run = await nx(ws, ['show', 'projects'], env);
+      const lines = run.all.split('\n').filter((l) => l.includes("unknown key 'sorces'"));
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/drivers\/kuid\/local-lto\.json: unknown key 'sorces'\. Accepted keys: kind, .*sources/);
+      expect(run.all).not.toMatch(/^kuid$/m); // not inferred until fixed
+      expect(run.all).toMatch(/^uring-nop$/m); // control: the other driver is
+    });
   });
 });

@@ -10,7 +10,7 @@
  *   generators.json (their extension-less paths resolve to the .js files), README.md, bin/,
  *   runtime/ (the local-lto-rt crate and the per-profile runtime C that drivers build with),
  *   every .json under src/ (executor and generator schemas, inline-report.schema.json), the
- *   hand-written schema.d.ts files the declarations import, and the generators' files/ templates;
+ *   hand-written schema.d.ts files the declarations import, and the generators' files/ and files-<profile>/ templates;
  * - writes package.json: the source one with "main": "./src/index.js" and "types".
  *
  * Then `npm pack dist/packages/nx-local-lto` gives the tarball. The output is written to a
@@ -46,7 +46,7 @@ function copy(relFromPkg) {
 function isAsset(relFromPkg) {
   const parts = relFromPkg.split(path.sep);
   if (parts.includes('testing') || /\.spec\.ts$/.test(relFromPkg)) return false;
-  return relFromPkg.endsWith('.json') || relFromPkg.endsWith('schema.d.ts') || parts.includes('files');
+  return relFromPkg.endsWith('.json') || relFromPkg.endsWith('schema.d.ts') || parts.some((p) => p === 'files' || p.startsWith('files-'));
 }
 
 function main() {

@@ -44,6 +44,10 @@ if [ ${#ide[@]} -gt 0 ]; then
     || echo "setup: ${ide[*]} not installable here; the rust-analyzer test will fail (see README, IDE support)" >&2
 fi
 
+# QEMU, busybox, cpio, kmod, Debian's kernel headers and the kernel image of their ABI: the
+# kernel modules' VM test (scripts/setup-kernel.sh, quiet when all is there).
+bash scripts/setup-kernel.sh
+
 # npm ci when node_modules is missing or older than the lock file.
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: installing npm packages (npm ci)"

@@ -37,10 +37,12 @@ export function checkLinkInputs(rust: LinkInput, helpers: readonly LinkInput[]):
       );
     }
     if (h.info.ltoMode !== rust.info.ltoMode) {
-      const fix = rust.info.ltoMode === 'thin' ? `clang-bc option ltoMode "thin" (-flto=thin)` : `clang-bc option ltoMode "full" (-flto=full)`;
+      const fix =
+        `-flto=${rust.info.ltoMode}: clang-bc option 'ltoMode' "${rust.info.ltoMode}"${rust.info.ltoMode === 'thin' ? ' (its default)' : ''}, ` +
+        `which an inferred project sets in project.json under targets.clang-bc.options (local-lto.json has no such key),`;
       throw new LocalLtoError(
         `LTO mode mismatch: ${rust.path} is ${LTO_MODE_TEXT[rust.info.ltoMode]} but ${h.path} is ${LTO_MODE_TEXT[h.info.ltoMode]}; ` +
-          `mixed, ld.lld optimizes them in different LTO partitions and inlines no helper. Build the helpers with ${fix} and no other -flto in 'cflags'.`,
+          `mixed, ld.lld optimizes them in different LTO partitions and inlines no helper. Build the helpers with ${fix} and no other -flto in 'cflags' (local-lto.json or the clang-bc options).`,
       );
     }
   }

@@ -37,6 +37,8 @@ export interface ElfSymbol {
   size: number;
   type: number;
   bind: number;
+  /** st_other's visibility: 0 default, 1 internal, 2 hidden, 3 protected. */
+  visibility: number;
   /** Section index; 0 for undefined. */
   shndx: number;
 }
@@ -127,6 +129,7 @@ export function parseElf(buf: Buffer): ElfObject {
         size: is64 ? Number(buf.readBigUInt64LE(base + 16)) : buf.readUInt32LE(base + 8),
         type: info & 0xf,
         bind: info >> 4,
+        visibility: buf[is64 ? base + 5 : base + 13] & 3,
         shndx: buf.readUInt16LE(is64 ? base + 6 : base + 14),
       });
     }

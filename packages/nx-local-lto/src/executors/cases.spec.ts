@@ -154,10 +154,14 @@ function assertReportAgreesWithObject(ws: FixtureWorkspace, reportRel: string, o
 function checkReport(ws: FixtureWorkspace, reportRel: string, objectRel: string): InlineReport {
   const report = JSON.parse(readFileSync(ws.abs(reportRel), 'utf8')) as InlineReport;
   const refs = codeReferences(readElf(ws.abs(objectRel)));
+  // Every relocation from a Rust function to a helper is accounted for by a `call` entry
+  // (of that caller, or of a caller whose calls moved into it); and a caller whose calls are
+  // all `inlined` or `folded` has no relocation to the helper.
   const contradictions = report.helpers.flatMap((h) =>
     h.callSites
-      .filter((s) => s.verdict === 'inlined' && refs.some((r) => r.from === s.caller && r.to === h.symbol))
-      .map((s) => `${s.caller} -> ${h.symbol} is 'inlined' in ${reportRel} but ${objectRel} references it`),
+      .filter((s) => s.verdict !== 'call' && refs.some((r) => r.from === s.caller && r.to === h.symbol))
+      .filter((s) => !h.callSites.some((c) => c.verdict === 'call' && (c.caller === s.caller || c.movedTo?.includes(s.caller))))
+      .map((s) => `${s.caller} -> ${h.symbol} is '${s.verdict}' in ${reportRel} but ${objectRel} references it`),
   );
   expect(contradictions).toEqual([]);
   return report;
@@ -500,6 +504,224 @@ describe('case 07: several codegen units', () => {
     }
     expect(existsSync(join(ws.root, 'x'))).toBe(false); // the incremental folder was not used
     expect(existsSync(ws.abs('out/big.d'))).toBe(true);
+  });
+});
+
+/** The report of the last lld-relocatable run in `ws` (also checked against the object). */
+function report(ws: FixtureWorkspace): InlineReport {
+  return assertReportAgreesWithObject(ws, REPORT, OBJECT);
+}
+
+describe('case 08: a struct passed by value (Rust and C lower the call differently)', () => {
+  test('positive control: the README recipe leaves the call, and the two IR signatures differ', () => {
+    const ws = workspace('08');
+    const d = ws.abs('drv');
+    runOk('rustc', ['--edition=2021', '--crate-type=lib', '-O', '-Ccodegen-units=1', '-Cpanic=abort', '--emit=llvm-bc=driver.bc', 'driver.rs'], d);
+    runOk('clang-22', ['--target=x86_64-unknown-linux-gnu', '-O2', '-flto=thin', '-c', '-emit-llvm', 'helpers.c', '-o', 'helpers.bc'], d);
+    runOk('llvm-link-22', ['driver.bc', '--internalize', 'helpers.bc', '-o', 'm.bc'], d);
+    runOk('ld.lld-22', ['-r', 'm.bc', '-o', 'driver.o'], d);
+    expect(codeReferences(readElf(join(d, 'driver.o')))).toContainEqual(expect.objectContaining({ from: 'driver_entry', to: 'helper_mix' }));
+    expect(runOk('llvm-dis-22', ['driver.bc', '-o', '-'], d).stdout).toMatch(/declare .*i64 @helper_mix\(\{ i64, i64 \}\)/);
+    expect(runOk('llvm-dis-22', ['helpers.bc', '-o', '-'], d).stdout).toMatch(/define .*i64 @helper_mix\(i64 .*, i64 .*\)/);
+  });
+
+  test('the report says call, cause signature-mismatch with both signatures and a fix that works (a pointer), never always_inline', async () => {
+    const ws = workspace('08');
+    await rustStep(ws);
+    await clangStep(ws);
+    const { result, out } = await lldStep(ws);
+    expect(result).toEqual({ success: false }); // helper_* must be inlined
+    const site = callSite(report(ws), 'helper_mix', 'driver_entry')!;
+    expect(site).toEqual(expect.objectContaining({ verdict: 'call', calls: 1 }));
+    expect(site.relocations).toBeGreaterThan(0);
+    expect(site.diagnosis!.cause).toBe('signature-mismatch');
+    expect(site.diagnosis!.detail).toContain('i64 ({ i64, i64 })');
+    expect(site.diagnosis!.detail).toContain('i64 (i64, i64)');
+    expect(site.diagnosis!.detail).toMatch(/parameter 1 differs: Rust passes `{ i64, i64 }`, C takes `i64, i64` \(a struct passed by value\)/);
+    expect(site.diagnosis!.fix).toMatch(/by pointer/);
+    expect(site.diagnosis!.fix).toMatch(/scalar/);
+    expect(site.diagnosis!.fix).not.toMatch(/always_inline|always-inline/);
+    expect(out.text()).toContain(`why: ${site.diagnosis!.message}`);
+
+    // The fix the message gives: pass the struct by pointer on both sides.
+    writeFileSync(ws.abs('drv/driver.rs'), readFileSync(ws.abs('drv/driver.rs'), 'utf8').replace('fn helper_mix(p: Pair)', 'fn helper_mix(p: *const Pair)').replace('helper_mix(Pair { lo, hi })', 'helper_mix(&Pair { lo, hi })'));
+    writeFileSync(ws.abs('drv/helpers.c'), readFileSync(ws.abs('drv/helpers.c'), 'utf8').replace('uint64_t helper_mix(struct pair p) { return mix_inline(p); }', 'uint64_t helper_mix(const struct pair *p) { return mix_inline(*p); }'));
+    await rustStep(ws);
+    await clangStep(ws);
+    const fixed = await lldStep(ws);
+    expect({ result: fixed.result, errors: fixed.out.errors }).toEqual({ result: { success: true }, errors: [] });
+    expect(callSite(report(ws), 'helper_mix', 'driver_entry')).toEqual(expect.objectContaining({ verdict: 'inlined', relocations: 0 }));
+  });
+});
+
+describe('case 09: calls folded away before the inliner sees them', () => {
+  test('positive control: the README recipe leaves no call and remarks only for helper_scale', () => {
+    const ws = workspace('09');
+    const d = ws.abs('drv');
+    runOk('rustc', ['--edition=2021', '--crate-type=lib', '-O', '-Ccodegen-units=1', '-Cpanic=abort', '--emit=llvm-bc=driver.bc', 'driver.rs'], d);
+    runOk('clang-22', ['--target=x86_64-unknown-linux-gnu', '-O2', '-flto=thin', '-c', '-emit-llvm', 'helpers.c', '-o', 'helpers.bc'], d);
+    runOk('llvm-link-22', ['driver.bc', '--internalize', 'helpers.bc', '-o', 'm.bc'], d);
+    runOk('ld.lld-22', ['-r', 'm.bc', '-o', 'driver.o', '--opt-remarks-filename', 'r.yaml', '--opt-remarks-passes', 'inline'], d);
+    expect(codeReferences(readElf(join(d, 'driver.o'))).filter((r) => r.from === 'driver_entry')).toEqual([]);
+    const remarks = readdirSync(d).filter((f) => f.startsWith('r.yaml')).map((f) => readFileSync(join(d, f), 'utf8')).join('\n');
+    expect(remarks).toMatch(/Callee: +helper_scale/);
+    expect(remarks).not.toMatch(/helper_magic/);
+  });
+
+  test('every call of the Rust bitcode is in the report: helper_magic folded, not "not called"; an unused helper is the control', async () => {
+    const ws = workspace('09');
+    writeFileSync(ws.abs('drv/helpers.c'), readFileSync(ws.abs('drv/helpers.c'), 'utf8') + 'unsigned int helper_unused(void) { return 1u; }\n');
+    await rustStep(ws);
+    await clangStep(ws);
+    const { result, out } = await lldStep(ws);
+    expect({ result, errors: out.errors }).toEqual({ result: { success: true }, errors: [] });
+    const r = report(ws);
+    expect(callSite(r, 'helper_magic', 'driver_entry')).toEqual(expect.objectContaining({ verdict: 'folded', calls: 1, relocations: 0 }));
+    expect(callSite(r, 'helper_magic', 'driver_entry')!.diagnosis!.detail).toMatch(/computed the result at compile time/);
+    const answer = r.helpers.find((h) => h.symbol === 'helper_answer')!.callSites;
+    expect(answer.map((s) => [s.caller, s.calls])).toEqual([['driver_entry', 1]]);
+    expect(answer[0].verdict).not.toBe('call');
+    expect(callSite(r, 'helper_scale', 'driver_entry_rt')).toEqual(expect.objectContaining({ verdict: 'inlined', calls: 1 }));
+    expect(r.helpers.find((h) => h.symbol === 'helper_unused')!.callSites).toEqual([]);
+    expect(r.summary.callSites).toBe(4); // one per call instruction of the Rust bitcode
+    expect(r.summary.calls).toBe(0);
+    expect(r.summary.folded).toBeGreaterThanOrEqual(1);
+    expect(out.text()).toMatch(/\(1 helpers? (is|are) not called from Rust code\)/);
+  });
+});
+
+describe('case 10: a native object needs a hidden helper-side symbol', () => {
+  function nativeObject(ws: FixtureWorkspace, source = 'drv/native.c', object = 'drv/native.o') {
+    runOk('clang-22', ['-O2', '-fPIC', '-c', source, '-o', object], ws.root);
+  }
+
+  test('positive control: the README recipe leaves shared_peek undefined and the program does not link', () => {
+    const ws = workspace('10');
+    const d = ws.abs('drv');
+    runOk('rustc', ['--edition=2021', '--crate-type=lib', '-O', '-Ccodegen-units=1', '-Cpanic=abort', '-Crelocation-model=pic', '--emit=llvm-bc=driver.bc', 'driver.rs'], d);
+    runOk('clang-22', ['--target=x86_64-unknown-linux-gnu', '-O2', '-fPIC', '-flto=thin', '-c', '-emit-llvm', 'helpers.c', '-o', 'helpers.bc'], d);
+    runOk('clang-22', ['-O2', '-fPIC', '-c', 'native.c', '-o', 'native.o'], d);
+    runOk('llvm-link-22', ['driver.bc', '--internalize', 'helpers.bc', '-o', 'm.bc'], d);
+    runOk('ld.lld-22', ['-r', 'm.bc', 'native.o', '-o', 'driver.o'], d);
+    expect(runOk('llvm-nm-22', ['-u', 'driver.o'], d).stdout).toMatch(/U shared_peek/);
+    expect(run('cc', ['main.c', 'driver.o', '-o', 't'], d).status).not.toBe(0);
+  });
+
+  test('through the product the symbols stay inside the object, local, and the program links and prints 2', async () => {
+    const ws = workspace('10');
+    nativeObject(ws);
+    await rustStep(ws);
+    await clangStep(ws);
+    const { result, out } = await lldStep(ws, { objects: ['drv/native.o'] });
+    expect({ result, errors: out.errors }).toEqual({ result: { success: true }, errors: [] });
+    const nm = runOk('llvm-nm-22', [ws.abs(OBJECT)]).stdout;
+    expect(nm).not.toMatch(/ U shared_/);
+    expect(nm).toMatch(/ t shared_peek$/m);
+    expect(nm).toMatch(/ [bd] shared_count$/m);
+    expect(externalDefined(ws.abs(OBJECT))).toEqual(['driver_entry', 'native_read']);
+    runOk('cc', ['drv/main.c', OBJECT, '-o', 't'], ws.root);
+    expect(runOk(ws.abs('t'), []).stdout).toContain('native side sees 2');
+  });
+
+  test('a hidden variable defined both in the helper C code and in a native object fails the build naming it', async () => {
+    const ws = workspace('10');
+    writeFileSync(ws.abs('drv/twin.c'), '__attribute__((visibility("hidden"))) unsigned int shared_count;\nunsigned int twin_read(void) { return shared_count; }\n');
+    nativeObject(ws, 'drv/twin.c', 'drv/twin.o');
+    await rustStep(ws);
+    await clangStep(ws);
+    const { result, out } = await lldStep(ws, { objects: ['drv/twin.o'] });
+    expect(result).toEqual({ success: false });
+    const message = out.errors.join('\n');
+    expect(message).toMatch(/shared_count is defined both in dist\/drv\/c\/helpers\.bc and in drv\/twin\.o \(option 'objects'\)/);
+    expect(existsSync(ws.abs(OBJECT))).toBe(false);
+  });
+});
+
+describe('case 11: the Rust side names a CPU, the C side names features', () => {
+  test('positive control: the README recipe inlines (LLVM knows skylake has AVX2 and FMA)', () => {
+    const ws = workspace('11');
+    const d = ws.abs('drv');
+    runOk('rustc', ['--edition=2021', '--crate-type=lib', '-O', '-Ccodegen-units=1', '-Cpanic=abort', '-Ctarget-cpu=skylake', '--emit=llvm-bc=driver.bc', 'driver.rs'], d);
+    runOk('clang-22', ['--target=x86_64-unknown-linux-gnu', '-O2', '-mavx2', '-mfma', '-flto=thin', '-c', '-emit-llvm', 'helpers.c', '-o', 'helpers.bc'], d);
+    runOk('llvm-link-22', ['driver.bc', '--internalize', 'helpers.bc', '-o', 'm.bc'], d);
+    runOk('ld.lld-22', ['-r', 'm.bc', '-o', 'driver.o'], d);
+    expect(runOk('llvm-objdump-22', ['-d', 'driver.o'], d).stdout).toMatch(/vfmadd/);
+    expect(codeReferences(readElf(join(d, 'driver.o'))).filter((r) => r.to === 'helper_fma_sum')).toEqual([]);
+  });
+
+  test('-Ctarget-cpu=skylake with -mavx2 -mfma helpers: inlined, no feature violation', async () => {
+    const ws = workspace('11');
+    await rustStep(ws, { rustflags: ['-Ctarget-cpu=skylake'] });
+    await clangStep(ws, { cflags: ['-mavx2', '-mfma'] });
+    const { result, out } = await lldStep(ws);
+    expect({ result, errors: out.errors }).toEqual({ result: { success: true }, errors: [] });
+    const r = report(ws);
+    expect(callSite(r, 'helper_fma_sum', 'driver_entry')).toEqual(expect.objectContaining({ verdict: 'inlined', relocations: 0 }));
+    expect(r.featureViolations).toEqual([]);
+  });
+
+  test('a real difference (Rust at x86-64-v2): one short line naming only avx2 and fma with real flags', async () => {
+    const ws = workspace('11');
+    await rustStep(ws, { rustflags: ['-Ctarget-cpu=x86-64-v2'] });
+    await clangStep(ws, { cflags: ['-mavx2', '-mfma'] });
+    const { result, out } = await lldStep(ws);
+    expect(result).toEqual({ success: false });
+    const r = report(ws);
+    expect(r.featureViolations).toHaveLength(1);
+    const v = r.featureViolations[0];
+    expect(v.flag).toBe('-mavx2 -mfma');
+    expect(v.message).toContain('avx2, fma');
+    expect(v.message).not.toMatch(/-m64bit|\+sse|\+cmov/);
+    expect(v.message.length).toBeLessThan(400);
+    expect(v.features).not.toContain('64bit');
+    const errorLines = out.text().split('\n').filter((l) => l.includes('may use target features'));
+    expect(errorLines.every((l) => l.length < 600)).toBe(true);
+  });
+});
+
+describe('link readiness: Rust runtime symbols left undefined', () => {
+  // Indexing a slice needs core::panicking::panic_bounds_check, which only the Rust runtime defines.
+  const INDEXING = [
+    '#![no_std]',
+    'extern "C" { fn helper_scale(x: u32) -> u32; }',
+    '#[no_mangle]',
+    'pub extern "C" fn driver_pick(xs: *const u32, n: usize, i: usize) -> u32 {',
+    '    let s = unsafe { core::slice::from_raw_parts(xs, n) };',
+    '    unsafe { helper_scale(s[i]) }',
+    '}',
+    '',
+  ].join('\n');
+
+  test('an object that needs panic_bounds_check fails the build naming it demangled and the function; runtimeSymbols "warn" builds', async () => {
+    const ws = workspace('01');
+    writeFileSync(ws.abs('drv/driver.rs'), INDEXING);
+    await rustStep(ws);
+    await clangStep(ws);
+    const failed = await lldStep(ws);
+    expect(failed.result).toEqual({ success: false });
+    const message = failed.out.errors.join('\n');
+    expect(message).toContain('core::panicking::panic_bounds_check (needed by driver_pick)');
+    expect(message).toMatch(/runtimeSymbols "warn"/);
+    expect(message.split('\n')).toHaveLength(1);
+    // Positive control, independent of the plugin: the object really leaves it undefined.
+    const undef = runOk('llvm-nm-22', ['-u', ws.abs(OBJECT)]).stdout;
+    expect(runOk('llvm-cxxfilt-22', undef.split(/\s+/).filter((w) => w.startsWith('_R'))).stdout).toContain('core::panicking::panic_bounds_check');
+    const r = report(ws);
+    expect(r.undefinedSymbols).toContainEqual(expect.objectContaining({ demangled: 'core::panicking::panic_bounds_check', referencedBy: ['driver_pick'], rustRuntime: true }));
+
+    const warned = await lldStep(ws, { runtimeSymbols: 'warn' });
+    expect({ result: warned.result, errors: warned.out.errors }).toEqual({ result: { success: true }, errors: [] });
+    expect(warned.out.warnings.join('\n')).toContain('core::panicking::panic_bounds_check');
+  });
+
+  test('control: the same code with slice.get() leaves nothing of the runtime undefined and builds', async () => {
+    const ws = workspace('01');
+    writeFileSync(ws.abs('drv/driver.rs'), INDEXING.replace('helper_scale(s[i])', 'helper_scale(*s.get(i).unwrap_or(&0))'));
+    await rustStep(ws);
+    await clangStep(ws);
+    const { result, out } = await lldStep(ws);
+    expect({ result, errors: out.errors }).toEqual({ result: { success: true }, errors: [] });
+    expect(report(ws).summary.rustRuntimeSymbols).toBe(0);
   });
 });
 

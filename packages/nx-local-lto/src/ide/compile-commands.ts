@@ -1,7 +1,7 @@
 import { cBitcodePath, defaultCBitcodeDir } from '../executors/clang-bc/output-paths';
 import { ClangBcExecutorOptions } from '../executors/clang-bc/schema';
 import clangBcSchema from '../executors/clang-bc/schema.json';
-import { cBitcodeStep } from '../executors/clang-bc/step';
+import { cBitcodeStep, kernelStepFlags } from '../executors/clang-bc/step';
 import { validateOptions } from '../options/validate-options';
 import { clangBitcodeArgs } from '../pipeline/commands';
 import { ResolvedTool, resolveLlvmTool, resolveRustc } from '../toolchain/discover';
@@ -43,10 +43,11 @@ export async function compileCommands(projects: readonly IdeProject[], workspace
       if (!tools.has(key)) tools.set(key, resolveRustc(options).then(async (rustc) => ({ rustc, clang: await resolveLlvmTool('clang', rustc, options) })));
       const { rustc, clang } = await tools.get(key)!;
       const outputDir = options.outputDir ?? defaultCBitcodeDir(project.root);
+      const kernel = await kernelStepFlags(options, clang, workspaceRoot, project.name);
       for (const source of options.sources) {
         const bitcode = cBitcodePath(outputDir, options.sourceRoot ?? project.root, source);
         const depFile = bitcode.replace(/\.bc$/, '.d');
-        const step = cBitcodeStep(options, rustc.host, workspaceRoot, source, { bitcodeOut: bitcode, depFileOut: depFile, depTarget: bitcode });
+        const step = cBitcodeStep(options, rustc.host, workspaceRoot, source, { bitcodeOut: bitcode, depFileOut: depFile, depTarget: bitcode }, kernel);
         entries.push({ directory: workspaceRoot, file: source, arguments: [clang.path, ...clang.prefixArgs, ...clangBitcodeArgs(step)], output: bitcode });
       }
     }

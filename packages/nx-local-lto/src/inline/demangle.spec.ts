@@ -10,3 +10,10 @@ describe('demangleRust', () => {
     expect(demangleRust('kuid_map_roundtrip')).toBe('kuid_map_roundtrip');
   });
 });
+
+describe('demangleRust on v0 symbols (rustc 1.95 mangles core this way)', () => {
+  it('demangles paths through crate roots with disambiguators', () => {
+    expect(demangleRust('_RNvNtCsgEmfK2I1SDS_4core9panicking18panic_bounds_check')).toBe('core::panicking::panic_bounds_check');
+    expect(demangleRust('_RNvCs1234_7___rustc12___rust_alloc')).toBe('__rustc::__rust_alloc');
+  });
+});

@@ -1,7 +1,7 @@
 import { FunctionAttributes } from '../bitcode/attributes';
 import { BitcodeModuleInfo } from '../bitcode/module-info';
 import { demangleRust } from './demangle';
-import { excessFeatures, headFeatures } from './target-features';
+import { excessFeatures, FeatureOracle, featureFlags, headFeatures } from './target-features';
 
 /**
  * Why a helper stayed a call, found by comparing the caller's and the callee's function
@@ -10,6 +10,7 @@ import { excessFeatures, headFeatures } from './target-features';
  */
 export type BlockerCause =
   | 'lto-mode'
+  | 'signature-mismatch'
   | 'triple'
   | 'no-builtins'
   | 'null-pointer-is-valid'
@@ -18,6 +19,7 @@ export type BlockerCause =
   | 'noinline'
   | 'attribute-mismatch'
   | 'native-fallback'
+  | 'folded'
   | 'unknown';
 
 export interface Diagnosis {
@@ -59,6 +61,10 @@ export interface SiteFacts {
   /** The Rust crate's module (its LTO mode and triple are the reference). */
   rust: { path: string; info: BitcodeModuleInfo };
   remark?: { kind: string; name: string; message: string };
+  /** Asks LLVM what a CPU and features imply; without it no feature check is made. */
+  features?: FeatureOracle;
+  /** The helper's IR signature as the Rust bitcode declares it and as the helper bitcode defines it. */
+  signatures?: { rust?: string; helper?: string };
 }
 
 /**
@@ -131,10 +137,46 @@ function make(site: SiteFacts, cause: BlockerCause, detail: string, fix: string,
   return { cause, detail, ...(flag ? { flag } : {}), fix, message };
 }
 
-/** The target-features flag text for the features a helper adds, e.g. `-mavx2`. */
-export function featureFlag(excess: readonly string[]): string {
-  const heads = headFeatures(excess);
-  return `${heads.map((f) => `-m${f}`).join(' ')} (or __attribute__((target("${heads.join(',')}"))))`;
+/** The flags that add `excess` to a helper, e.g. `-mavx2 -mfma`: only what the user asked for, real clang flags. */
+function featureFlag(site: SiteFacts, excess: readonly string[]): string {
+  return featureFlags(site.features!, site.rust.info.triple, headFeatures(site.features!, site.rust.info.triple, excess));
+}
+
+/** Features the helper may use and its caller may not, per LLVM ([] without an oracle). */
+function siteExcess(site: SiteFacts): string[] {
+  if (!site.features || !site.callee || !site.callerFacts) return [];
+  return excessFeatures(site.features, site.rust.info.triple, site.callerFacts.attributes, site.callee.attributes);
+}
+
+/** Splits `a, { b, c }, d` at top-level commas. */
+function topLevel(list: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let cur = '';
+  for (const ch of list) {
+    if ('({[<'.includes(ch)) depth++;
+    if (')}]>'.includes(ch)) depth--;
+    if (ch === ',' && depth === 0) {
+      out.push(cur.trim());
+      cur = '';
+    } else cur += ch;
+  }
+  return cur.trim() ? [...out, cur.trim()] : out;
+}
+
+/** Where two IR signatures `ret (p1, p2)` differ: the return value, or the first parameter (1-based) that differs. */
+function signatureDifference(rust: string, helper: string): string {
+  const parts = (sig: string) => {
+    const open = sig.indexOf(' (');
+    return { ret: sig.slice(0, open), params: topLevel(sig.slice(open + 2, -1)) };
+  };
+  const a = parts(rust);
+  const b = parts(helper);
+  if (a.ret !== b.ret) return `the return value differs: Rust expects \`${a.ret}\`, C returns \`${b.ret}\` (a struct returned by value)`;
+  const i = a.params.findIndex((p, k) => p !== b.params[k]);
+  const at = i < 0 ? a.params.length : i;
+  const struct = /^[{%]/.test(a.params[at] ?? '') || /^[{%]/.test(b.params[at] ?? '') ? ' (a struct passed by value)' : '';
+  return `parameter ${at + 1} differs: Rust passes \`${a.params.slice(at).join(', ') || '(nothing)'}\`, C takes \`${b.params.slice(at).join(', ') || '(nothing)'}\`${struct}`;
 }
 
 /** Diagnoses one `call` site. Never throws: without facts it says `unknown` with LLVM's reason. */
@@ -146,8 +188,19 @@ export function diagnoseCall(site: SiteFacts): Diagnosis {
       site,
       'lto-mode',
       `${callee.path} is ${callee.module.ltoMode === 'thin' ? 'ThinLTO' : 'full LTO'} but ${rust.path} is ${rust.info.ltoMode === 'thin' ? 'ThinLTO' : 'full LTO'}`,
-      `build the helpers with -flto=${rust.info.ltoMode} (clang-bc option ltoMode "${rust.info.ltoMode}")`,
+      `build the helpers with -flto=${rust.info.ltoMode}: clang-bc option 'ltoMode' "${rust.info.ltoMode}" (project.json targets.clang-bc.options; not a local-lto.json key) and no -flto in 'cflags'`,
       callee.module.ltoMode === 'full' ? '-flto=full or plain -emit-llvm' : '-flto=thin',
+    );
+  }
+  const sig = site.signatures;
+  if (sig?.rust && sig.helper && sig.rust !== sig.helper) {
+    return make(
+      site,
+      'signature-mismatch',
+      `the Rust declaration is \`${sig.rust}\` but the C definition is \`${sig.helper}\`: ${signatureDifference(sig.rust, sig.helper)}, lowered differently by rustc and clang. ` +
+        `LLVM inlines only a call whose type matches the callee's (no remark is emitted; always_inline does not help)`,
+      `pass the struct by pointer (Rust \`*const T\` / \`&T\`, C \`const struct ... *\`) or pass its fields as scalar arguments`,
+      'a struct of 9-16 bytes passed or returned by value',
     );
   }
   if (callee && callerFacts) {
@@ -174,15 +227,15 @@ export function diagnoseCall(site: SiteFacts): Diagnosis {
         flags,
       );
     }
-    const excess = excessFeatures(c, a);
+    const excess = siteExcess(site);
     if (excess.length && !a.enums.has('alwaysinline')) {
+      const flag = featureFlag(site, excess);
       return make(
         site,
         'target-features',
-        `helper may use ${excess.join(', ')} (target-cpu ${show(a.strings.get('target-cpu'))}, target-features ${show(a.strings.get('target-features'))}) ` +
-          `which caller may not (target-cpu ${show(c.strings.get('target-cpu'))}, target-features ${show(c.strings.get('target-features'))})`,
-        `align the target features: drop ${headFeatures(excess).map((f) => `-m${f}`).join(' ')} / the target attribute from the helper, or give the Rust code the same features; always-inline would hide this, not make it safe`,
-        featureFlag(excess),
+        `helper may use ${headFeatures(site.features!, rust.info.triple, excess).join(', ')}, which caller (target-cpu ${show(c.strings.get('target-cpu'))}) may not`,
+        `align the target features: drop ${flag} from the helper, or give the Rust code the same features (-Ctarget-feature / -Ctarget-cpu); always-inline would hide this, not make it safe`,
+        flag,
       );
     }
     const mismatches = compatMismatches(a, c);
@@ -210,7 +263,7 @@ export function diagnoseCall(site: SiteFacts): Diagnosis {
         site,
         'optnone',
         `helper has optnone and noinline (compiled without optimization), caller has ${c.enums.has('optnone') ? 'optnone too' : 'neither'}`,
-        `compile the helpers with optimization (clang-bc option optLevel "2", no -O0 in cflags) ${ALWAYS_INLINE_FIX(helper)}`,
+        `compile the helpers with optimization (clang-bc option optLevel "2": local-lto.json key "optLevel", no -O0 in "cflags") ${ALWAYS_INLINE_FIX(helper)}`,
         '-O0',
       );
     }
@@ -244,20 +297,20 @@ export function diagnoseCall(site: SiteFacts): Diagnosis {
 
 /** The feature violation of one site (inlined or not), when the helper's features exceed the caller's. */
 export function featureViolation(site: SiteFacts, verdict: 'inlined' | 'call'): FeatureViolation | undefined {
-  if (!site.callee || !site.callerFacts) return undefined;
-  const features = excessFeatures(site.callerFacts.attributes, site.callee.attributes);
-  if (!features.length) return undefined;
-  const flag = featureFlag(features);
+  const excess = siteExcess(site);
+  if (!excess.length) return undefined;
+  const heads = headFeatures(site.features!, site.rust.info.triple, excess);
+  const flag = featureFlag(site, excess);
   const how = verdict === 'inlined' ? 'was inlined into' : 'is called from';
+  const cpu = site.callerFacts!.attributes.strings.get('target-cpu');
   return {
     helper: site.helper,
     caller: site.caller,
     verdict,
-    features,
+    features: excess,
     flag,
     message:
-      `${site.helper} ${how} ${demangleRust(site.caller)} but may use target features ${features.join(', ')} that the caller may not ` +
-      `(caller target-features ${show(site.callerFacts.attributes.strings.get('target-features'))}, target-cpu ${show(site.callerFacts.attributes.strings.get('target-cpu'))}); ` +
+      `${site.helper} ${how} ${demangleRust(site.caller)} but may use target features ${heads.join(', ')}${excess.length > heads.length ? ` (with what they imply: ${excess.length} in all)` : ''}, which the caller${cpu ? ` (target-cpu ${cpu})` : ''} may not; ` +
       `caused by ${flag}. Fix: drop it from the helper, or give the Rust code the same target features.`,
   };
 }

@@ -23,7 +23,7 @@ describe('crateOfSymbol', () => {
 
 describe('objectSize', () => {
   it('sums loaded sections by kind and function bytes by origin, and lists undefined symbols', () => {
-    const sym = (name: string, size: number, shndx: number, bind = STB_LOCAL) => ({ index: 0, name, value: 0, size, type: shndx ? STT_FUNC : 0, bind, shndx });
+    const sym = (name: string, size: number, shndx: number, bind = STB_LOCAL) => ({ index: 0, name, value: 0, size, type: shndx ? STT_FUNC : 0, bind, shndx, visibility: 0 });
     const elf: ElfObject = {
       type: 1,
       machine: 62,

@@ -64,7 +64,7 @@ describe('buildInlineReport on a real local-LTO object', () => {
   });
 
   it('counts required calls and unused helpers', () => {
-    expect(report.summary).toEqual({ helpers: 3, callSites: 3, inlined: 1, calls: 2, requiredCalls: 2, leakedHelpers: 0, featureViolations: 0 });
+    expect(report.summary).toEqual({ helpers: 3, callSites: 3, inlined: 1, calls: 2, folded: 0, requiredCalls: 2, leakedHelpers: 0, featureViolations: 0, undefinedSymbols: 0, rustRuntimeSymbols: 0 });
     expect(helper('helper_unused').callSites).toEqual([]);
   });
 

@@ -26,8 +26,10 @@ describe('cargo command lines', () => {
 
   it('passes the profile flags and both path remappings to every crate through build.rustflags', () => {
     expect(cargoBuildRustflags(step)).toEqual(['-Crelocation-model=pic', '--remap-path-prefix=/ws=.', '--remap-path-prefix=/home/u/.cargo=/cargo-home']);
-    const config = cargoBitcodeArgs({ ...step, profile: 'kernel' }).find((a) => a.startsWith('build.rustflags='))!;
-    expect(JSON.parse(config.slice('build.rustflags='.length))).toEqual(expect.arrayContaining(['-Ccode-model=kernel', '--remap-path-prefix=/ws=.']));
+    // The kernel profile's flags are the tree's (src/kernel/rust-flags.ts), as for rust-bc; none without a tree.
+    const config = cargoBitcodeArgs({ ...step, profile: 'kernel', kernelRustflags: ['-Ccode-model=kernel', '-Cno-redzone=yes'] }).find((a) => a.startsWith('build.rustflags='))!;
+    expect(JSON.parse(config.slice('build.rustflags='.length))).toEqual(['-Ccode-model=kernel', '-Cno-redzone=yes', '--remap-path-prefix=/ws=.', '--remap-path-prefix=/home/u/.cargo=/cargo-home']);
+    expect(() => cargoBitcodeArgs({ ...step, profile: 'kernel' })).toThrow(/kernel tree's flags/);
   });
 
   it('reads metadata offline with the lock file', () => {

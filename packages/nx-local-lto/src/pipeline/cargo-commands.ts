@@ -33,6 +33,8 @@ export interface CargoBitcodeStep {
   nativeObjectOut?: string;
   /** The rustc cargo runs (build.rustc). */
   rustc: string;
+  /** Kernel profile: the flags the kernel tree implies (src/kernel/rust-flags.ts), in place of a fixed list. */
+  kernelRustflags?: readonly string[];
 }
 
 /** `--config` values defining the `local-lto` profile: fat LTO, one codegen unit, panic=abort. */
@@ -54,9 +56,10 @@ function profileConfig(optLevel: string): string[] {
  * generation flags and the path remapping that makes two checkouts (and two CARGO_HOMEs)
  * give byte-identical objects. The later, more specific prefix wins in rustc.
  */
-export function cargoBuildRustflags(s: Pick<CargoBitcodeStep, 'profile' | 'workspaceRoot' | 'cargoHome'>): string[] {
+export function cargoBuildRustflags(s: Pick<CargoBitcodeStep, 'profile' | 'workspaceRoot' | 'cargoHome' | 'kernelRustflags'>): string[] {
+  if (s.profile === 'kernel' && !s.kernelRustflags) throw new Error('a kernel-profile cargo step needs the kernel tree\'s flags');
   return [
-    ...PROFILE_FLAGS[s.profile].rustc,
+    ...(s.profile === 'kernel' ? s.kernelRustflags! : PROFILE_FLAGS[s.profile].rustc),
     `--remap-path-prefix=${s.workspaceRoot}=.`,
     `--remap-path-prefix=${s.cargoHome}=/cargo-home`,
   ];

@@ -33,6 +33,8 @@ export interface RustBitcodeStep {
    * module (core undefined). Dependencies must be rlibs that carry bitcode.
    */
   selfContained?: { libOut: string };
+  /** Kernel profile: the flags the kernel tree implies (src/kernel/rust-flags.ts), in place of a fixed list. */
+  kernelRustflags?: readonly string[];
 }
 
 /**
@@ -52,7 +54,7 @@ export function rustBitcodeArgs(s: RustBitcodeStep): string[] {
     `-Copt-level=${s.optLevel}`,
     '-Ccodegen-units=1',
     '-Cpanic=abort',
-    ...PROFILE_FLAGS[s.profile].rustc,
+    ...profileRustFlags(s),
     ...s.cfg.flatMap((c) => ['--cfg', c]),
     ...Object.entries(s.externs).flatMap(([name, path]) => ['--extern', `${name}=${path}`]),
     ...dependencyDirs.flatMap((d) => ['-L', `dependency=${d}`]),
@@ -72,6 +74,8 @@ export interface RustRuntimeStep {
   profile: Profile;
   workspaceRoot: string;
   rlibOut: string;
+  /** Kernel profile: the tree's rustc flags, as for the driver's crate. */
+  kernelRustflags?: readonly string[];
 }
 
 /**
@@ -88,12 +92,18 @@ export function rustRuntimeArgs(s: RustRuntimeStep): string[] {
     '-Ccodegen-units=1',
     '-Cpanic=abort',
     '-Cembed-bitcode=yes',
-    ...PROFILE_FLAGS[s.profile].rustc,
+    ...profileRustFlags(s),
     ...s.features.flatMap((f) => ['--cfg', `feature="${f}"`]),
     `--remap-path-prefix=${s.workspaceRoot}=.`,
     '-o', s.rlibOut,
     s.crateRoot,
   ];
+}
+
+function profileRustFlags(s: Pick<RustBitcodeStep, 'profile' | 'kernelRustflags'>): readonly string[] {
+  if (s.profile !== 'kernel') return PROFILE_FLAGS[s.profile].rustc;
+  if (!s.kernelRustflags) throw new Error('a kernel-profile rustc step needs the kernel tree\'s flags');
+  return s.kernelRustflags;
 }
 
 /** Flags in user-supplied rustc flags that the pipeline owns, and why. */
@@ -149,6 +159,8 @@ export interface CBitcodeStep {
   depFileOut: string;
   /** Name of the output as written in the dependency file (the final path, not a temporary). */
   depTarget: string;
+  /** Kernel profile: kbuild's C flags for the tree (src/kernel/kbuild-flags.ts) and the module the file belongs to. */
+  kernel?: { cflags: readonly string[]; moduleName: string };
 }
 
 /**
@@ -161,18 +173,47 @@ export function clangBitcodeArgs(s: CBitcodeStep): string[] {
   return [`--target=${s.target}`, `-flto=${s.ltoMode}`, ...cCompileArgs(s, s.bitcodeOut)];
 }
 
-/** What both C compiles pass: optimization, profile, includes, defines, prefix map, user flags last, dependency file, source, output. */
-function cCompileArgs(s: Omit<CBitcodeStep, 'target' | 'ltoMode' | 'bitcodeOut'>, out: string): string[] {
+/**
+ * PREPROCESS (cache key): the C file as the compiler sees it, every header expanded, without
+ * line markers or paths (`-E -P`): the same text on every machine with the same files. Its
+ * hash covers the headers a helper reads outside the workspace (system or kernel headers).
+ */
+export function preprocessArgs(s: CBitcodeStep): string[] {
+  return [`--target=${s.target}`, ...cFlags(s), '-E', '-P', s.source];
+}
+
+/** The flags of a C compile: profile, optimization, includes, defines, prefix map, user flags last. */
+function cFlags(s: Omit<CBitcodeStep, 'target' | 'ltoMode' | 'bitcodeOut'>): string[] {
+  // The profile's flags after -O: in the kernel profile kbuild's own -O level (the tree's) wins.
   return [
     `-O${s.optLevel}`,
-    ...PROFILE_FLAGS[s.profile].c,
+    ...profileCFlags(s),
     ...s.includeDirs.map((d) => `-I${d}`),
     ...s.defines.map((d) => `-D${d}`),
     `-ffile-prefix-map=${s.workspaceRoot}=.`,
     ...s.cflags,
-    '-MD', '-MF', s.depFileOut, '-MT', s.depTarget,
-    '-c', s.source,
-    '-o', out,
+  ];
+}
+
+/** What both C compiles pass: the flags, dependency file, source, output. */
+function cCompileArgs(s: Omit<CBitcodeStep, 'target' | 'ltoMode' | 'bitcodeOut'>, out: string): string[] {
+  return [...cFlags(s), '-MD', '-MF', s.depFileOut, '-MT', s.depTarget, '-c', s.source, '-o', out];
+}
+
+/**
+ * The profile's C flags. Kernel: kbuild's own flags for the tree, and the per-file names
+ * kbuild gives each C file of a module (KBUILD_MODNAME is the module's, so pr_fmt and
+ * module parameters name it).
+ */
+function profileCFlags(s: Pick<CBitcodeStep, 'profile' | 'kernel' | 'source'>): readonly string[] {
+  if (s.profile !== 'kernel') return PROFILE_FLAGS[s.profile].c;
+  if (!s.kernel) throw new Error('a kernel-profile C step needs kbuild\'s flags for the tree');
+  const base = s.source.replace(/^.*\//, '').replace(/\.c$/, '').replace(/[^\w]/g, '_');
+  return [
+    ...s.kernel.cflags,
+    `-DKBUILD_MODNAME="${s.kernel.moduleName}"`,
+    `-DKBUILD_BASENAME="${base}"`,
+    `-D__KBUILD_MODNAME=kmod_${s.kernel.moduleName}`,
   ];
 }
 
@@ -201,13 +242,28 @@ export function nativeRelocatableArgs(inputs: readonly string[], out: string): s
 /**
  * LLVM-LINK: merge the Rust bitcode (first: its symbols keep their linkage) with the helper
  * bitcode, which `--internalize` makes internal (F4, the kernel's CONFIG_RUST_INLINE_HELPERS).
- * One merged module also puts caller and helpers in one LTO partition.
+ * One merged module also puts caller and helpers in one LTO partition. `keepModule` (see
+ * keepModuleText) keeps what the driver's native objects use from being internalized.
  */
-export function llvmLinkArgs(rustBitcode: string, helperBitcode: readonly string[], out: string): string[] {
-  return [rustBitcode, ...(helperBitcode.length ? ['--internalize', ...helperBitcode] : []), '-o', out];
+export function llvmLinkArgs(rustBitcode: string, helperBitcode: readonly string[], out: string, keepModule?: string): string[] {
+  return [rustBitcode, ...(helperBitcode.length ? ['--internalize', ...(keepModule ? [keepModule] : []), ...helperBitcode] : []), '-o', out];
 }
 
 /** LD-R: LTO-optimize and write one ELF relocatable object, with the inline pass's remarks. */
 export function lldRelocatableArgs(inputs: readonly string[], out: string, ltoOptLevel: string, remarksFile: string): string[] {
   return ['-r', `--lto-O${ltoOptLevel}`, '--opt-remarks-filename', remarksFile, '--opt-remarks-passes', 'inline', ...inputs, '-o', out];
+}
+
+/**
+ * CLANG-OBJ (`calls` build): one bitcode file to a native object on its own, so no helper can
+ * be inlined across files; the relocation model is the profile's (clang's default for a `.bc`
+ * input is PIE, whose GOT relocations a kernel module cannot have).
+ */
+export function bitcodeToObjectArgs(bitcode: string, target: string, profile: Profile, out: string): string[] {
+  return [`--target=${target}`, '-O2', profile === 'kernel' ? '-fno-pic' : '-fPIC', '-c', bitcode, '-o', out];
+}
+
+/** LD-R (`calls` build): native objects to one relocatable object, no LTO. */
+export function lldRelocatableNoLtoArgs(inputs: readonly string[], out: string): string[] {
+  return ['-r', ...inputs, '-o', out];
 }

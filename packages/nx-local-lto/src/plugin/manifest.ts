@@ -1,5 +1,11 @@
+import Ajv, { ErrorObject } from 'ajv';
 import { basename, dirname } from 'node:path';
+import clangBcSchema from '../executors/clang-bc/schema.json';
+import hostTestSchema from '../executors/host-test/schema.json';
+import lldRelocatableSchema from '../executors/lld-relocatable/schema.json';
+import rustBcSchema from '../executors/rust-bc/schema.json';
 import { Profile } from '../toolchain/profiles';
+import manifestSchema from './manifest.schema.json';
 
 /** File name the plugin infers projects from. */
 export const MANIFEST_FILE = 'local-lto.json';
@@ -40,10 +46,28 @@ export interface Manifest {
   cfg: string[];
   /** Globs of helpers that must be inlined (lld-relocatable requireInlined). */
   requireInlined: string[];
+  /** rust-bc and clang-bc optLevel; unset: the executors' default. */
+  optLevel?: string;
+  /** lld-relocatable ltoOptLevel, inlinePolicy, runtimeSymbols; unset: the executor's default. */
+  ltoOptLevel?: string;
+  inlinePolicy?: 'error' | 'warn';
+  runtimeSymbols?: 'error' | 'warn';
+  /** Native objects linked into a driver's object (lld-relocatable objects). */
+  objects: string[];
   /** Driver symbols that stay GLOBAL (lld-relocatable exports). Default: the crate's #[no_mangle] items. */
   exports?: string[];
   /** Host test program (driver): C files linked with the object and run by the `test` target. */
   test?: { sources: string[]; linkLibs: string[]; args: string[] };
+  /** Kernel profile: the kernel tree (absolute or workspace-relative). Default: $LOCAL_LTO_KERNEL_DIR, else Debian's headers. */
+  kernelDir?: string;
+  /** Kernel profile: what a failed kernel check does (`error` default, `warn` keeps the object: negative tests). */
+  kernelPolicy: 'error' | 'warn';
+  /**
+   * Kernel profile: the loadable module built from the object (`module` target, kbuild) and
+   * its C glue (module_init/exit); `vmTest` boots the tree's kernel in QEMU, loads it and
+   * checks what its init prints.
+   */
+  module?: { name: string; glue: string[]; vmTest?: { expect: string[] } };
 
   // --- rust-runtime (issue 15): self-contained drivers ---
   /**
@@ -74,14 +98,60 @@ export interface RuntimeFacts {
   c?: { root: string; sources: string[] };
 }
 
-/** Reads the raw JSON of a manifest at `file` (workspace-relative) into a normalized Manifest. */
-export function normalizeManifest(file: string, raw: Partial<Manifest> & { kind?: string }): Manifest {
+// verbose: errors carry the offending value, for the message.
+const ajv = new Ajv({ strict: false, allErrors: false, verbose: true });
+const validate = ajv.compile(manifestSchema);
+
+/** Executor options, by target, that a manifest does not take: the message says where they go. */
+const TARGET_OPTIONS: Array<[string, { properties: Record<string, unknown> }]> = [
+  ['clang-bc', clangBcSchema],
+  ['rust-bc', rustBcSchema],
+  ['build', lldRelocatableSchema],
+  ['test', hostTestSchema],
+];
+
+/** One line for the first schema error: the file, the key and what is accepted. */
+function describe(file: string, error: ErrorObject): string {
+  const at = error.instancePath.replace(/^\//, '').replace(/\//g, '.');
+  const show = (v: unknown) => JSON.stringify(v);
+  switch (error.keyword) {
+    case 'additionalProperties': {
+      const key = `${at ? `${at}.` : ''}${String(error.params.additionalProperty)}`;
+      const parent = at ? (manifestSchema.properties as Record<string, { properties?: object }>)[at]?.properties : manifestSchema.properties;
+      const accepted = Object.keys(parent ?? {}).filter((k) => k !== '$schema').join(', ');
+      const target = at ? undefined : TARGET_OPTIONS.find(([, schema]) => key in schema.properties)?.[0];
+      const where = target ? ` '${key}' is an option of the ${target} target: set it in project.json under targets.${target}.options.` : '';
+      return `${file}: unknown key '${key}'.${where} Accepted keys: ${accepted}`;
+    }
+    case 'required':
+      return `${file}: key '${error.params.missingProperty}' is required (one of "driver", "c-library", "rust-crate" for 'kind')`;
+    case 'enum':
+      return `${file}: key '${at}' is ${show(error.data)}; accepted values: ${(error.params.allowedValues as unknown[]).map(show).join(', ')}`;
+    case 'type':
+      return `${file}: key '${at}' must be ${error.params.type === 'array' ? 'an array' : `of type ${error.params.type}`}, got ${show(error.data)}`;
+    default:
+      return `${file}: key '${at}' ${error.message}`;
+  }
+}
+
+/** Checks raw manifest JSON against manifest.schema.json; throws one line naming the file, the key and what is accepted. */
+export function validateManifest(file: string, raw: unknown): asserts raw is RawManifest {
+  if (!validate(raw)) throw new Error(describe(file, validate.errors![0]));
+}
+
+/** A manifest as written: only `kind` is required. */
+export type RawManifest = Partial<Omit<Manifest, 'test' | 'module'>> & {
+  kind: Manifest['kind'];
+  test?: Partial<NonNullable<Manifest['test']>>;
+  module?: Partial<Omit<NonNullable<Manifest['module']>, 'vmTest'>> & { vmTest?: { expect?: string[] } };
+};
+
+/** Reads the raw JSON of a manifest at `file` (workspace-relative) into a normalized Manifest; throws a one-line error for an invalid one. */
+export function normalizeManifest(file: string, raw: unknown): Manifest {
+  validateManifest(file, raw);
   const root = dirname(file);
   const name = raw.name ?? basename(root);
   const kind = raw.kind;
-  if (kind !== 'driver' && kind !== 'c-library' && kind !== 'rust-crate') {
-    throw new Error(`${file}: "kind" must be "driver", "c-library" or "rust-crate", got ${JSON.stringify(kind)}`);
-  }
   return {
     kind,
     name,
@@ -99,7 +169,15 @@ export function normalizeManifest(file: string, raw: Partial<Manifest> & { kind?
     rustflags: raw.rustflags ?? [],
     cfg: raw.cfg ?? [],
     requireInlined: raw.requireInlined ?? ['rust_helper_*'],
+    ...(raw.optLevel ? { optLevel: raw.optLevel } : {}),
+    ...(raw.ltoOptLevel ? { ltoOptLevel: raw.ltoOptLevel } : {}),
+    ...(raw.inlinePolicy ? { inlinePolicy: raw.inlinePolicy } : {}),
+    ...(raw.runtimeSymbols ? { runtimeSymbols: raw.runtimeSymbols } : {}),
+    objects: raw.objects ?? [],
     ...(raw.exports ? { exports: raw.exports } : {}),
+    ...(raw.kernelDir ? { kernelDir: raw.kernelDir } : {}),
+    kernelPolicy: raw.kernelPolicy ?? 'error',
+    ...(raw.module ? { module: { name: raw.module.name ?? name.replace(/-/g, '_'), glue: raw.module.glue ?? [], ...(raw.module.vmTest ? { vmTest: { expect: raw.module.vmTest.expect ?? [] } } : {}) } } : {}),
     selfContained: raw.selfContained ?? false,
     ...(raw.test ? { test: { sources: raw.test.sources ?? [], linkLibs: raw.test.linkLibs ?? [], args: raw.test.args ?? [] } } : {}),
   };

@@ -1,14 +1,40 @@
 import { logger, TargetConfiguration } from '@nx/devkit';
 import { join } from 'node:path';
 import { cBitcodePath, defaultCBitcodeDir } from '../executors/clang-bc/output-paths';
-import { defaultRustBitcodePath } from '../executors/rust-bc/executor';
-import { FALLBACK_ENV, nativeObjectPath } from '../toolchain/build-mode';
+import { defaultRustBitcodePath } from '../executors/rust-bc/output-paths';
+import { FALLBACK_ENV, nativeObjectPath } from '../toolchain/native-fallback';
 import { Profile } from '../toolchain/profiles';
 import { RUNTIME_REQUIRE_INLINED } from './cargo';
 import { Manifest, MANIFEST_FILE } from './manifest';
 import { toolIdentityInput } from './tool-identity';
+import { fileContentsInput, preprocessedInput } from './external-inputs';
+import { KERNEL_DIR_ENV, KernelTree } from '../kernel/tree';
+import { cBitcodeStep } from '../executors/clang-bc/step';
+import { ClangBcExecutorOptions } from '../executors/clang-bc/schema';
+import clangBcSchema from '../executors/clang-bc/schema.json';
+import { validateOptions } from '../options/validate-options';
 
 const ws = (p: string) => `{workspaceRoot}/${p}`;
+
+/**
+ * What inference knows of the machine, found once per run (create-nodes.ts): the toolchain
+ * for the preprocessed-header inputs and, per kernel tree named, the tree and kbuild's C flags.
+ * Absent when not found: the targets then key on what they can, and the task says what is missing.
+ */
+export interface InferenceFacts {
+  workspaceRoot: string;
+  toolchain?: { host: string; clang: string };
+  kernel(kernelDir: string | undefined): { tree: KernelTree; cflags: string[] } | undefined;
+}
+
+/** Facts for pure inference without a machine (tests of the target shape). */
+export const NO_FACTS: InferenceFacts = { workspaceRoot: '.', kernel: () => undefined };
+
+/** Inputs of a kernel-profile target: the tree named by env, and the tree's identity files. */
+function kernelTreeInputs(m: Manifest, facts: InferenceFacts): TargetConfiguration['inputs'] {
+  const k = facts.kernel(m.kernelDir);
+  return [{ env: KERNEL_DIR_ENV }, ...(k ? [fileContentsInput(k.tree.identityFiles)] : [])];
+}
 const technologies = ['rust', 'c', 'llvm'];
 
 /** Where a project's C bitcode goes: a c-library keeps one folder per profile it is built for. */
@@ -26,7 +52,8 @@ function rustOutputs(m: Manifest): { bitcode: string; depInfo: string; rmeta: st
   return { bitcode, depInfo: bitcode.replace(/\.bc$/, '.d'), rmeta: join(bitcode, '..', `lib${m.crateName}.rmeta`) };
 }
 
-function rustBcTarget(m: Manifest, libs: Manifest[], emitMetadata: boolean): TargetConfiguration {
+function rustBcTarget(m: Manifest, libs: Manifest[], emitMetadata: boolean, facts: InferenceFacts): TargetConfiguration {
+  const kernel = m.profile === 'kernel';
   const out = rustOutputs(m);
   const crates = libs.filter((l) => l.kind === 'rust-crate');
   const externs = Object.fromEntries(crates.map((l) => [l.crateName, rustOutputs(l).rmeta]));
@@ -45,6 +72,7 @@ function rustBcTarget(m: Manifest, libs: Manifest[], emitMetadata: boolean): Tar
       ...(m.runtime ? [ws(`${m.runtime.crate}/**/*`)] : []),
       { env: 'RUSTFLAGS' },
       { env: FALLBACK_ENV },
+      ...(kernel ? kernelTreeInputs(m, facts)! : []),
       toolIdentityInput(['rustc']),
       { externalDependencies: [] },
     ],
@@ -58,13 +86,15 @@ function rustBcTarget(m: Manifest, libs: Manifest[], emitMetadata: boolean): Tar
       cfg: m.cfg,
       externs,
       rustflags: m.rustflags,
+      ...(m.optLevel ? { optLevel: m.optLevel } : {}),
       outputPath: out.bitcode,
       ...(emitMetadata ? { emitMetadata: true } : {}),
       ...(m.runtime ? { selfContained: true, runtimeCrateRoot: join(m.runtime.crate, 'src', 'lib.rs') } : {}),
+      ...(kernel && m.kernelDir ? { kernelDir: m.kernelDir } : {}),
     },
     metadata: {
       technologies,
-      description: `Compile ${m.crateRoot} to LLVM bitcode (one codegen unit, panic=abort)`,
+      description: `Compile ${m.crateRoot} to LLVM bitcode (one codegen unit, panic=abort${kernel ? "; kernel code and hardening from the tree's .config" : ''})`,
       help: { command: `nx run ${m.name}:rust-bc --verbose`, example: { options: { rustflags: ['-Cdebuginfo=1'] } } },
     },
   };
@@ -83,8 +113,9 @@ function runtimeOutputs(m: Manifest): string[] {
 }
 
 /** `rust-bc` of a driver with a Cargo.toml: cargo with its lock file, one bitcode module with the dependencies in it. */
-function cargoBcTarget(m: Manifest, cargo: NonNullable<Manifest['cargo']>, runtime: NonNullable<Manifest['runtime']>): TargetConfiguration {
+function cargoBcTarget(m: Manifest, cargo: NonNullable<Manifest['cargo']>, runtime: NonNullable<Manifest['runtime']>, facts: InferenceFacts): TargetConfiguration {
   const out = rustOutputs(m);
+  const kernel = m.profile === 'kernel';
   return {
     executor: 'nx-local-lto:cargo-bc',
     cache: true,
@@ -100,6 +131,7 @@ function cargoBcTarget(m: Manifest, cargo: NonNullable<Manifest['cargo']>, runti
       ws(`${runtime.crate}/**/*`),
       { env: 'RUSTFLAGS' },
       { env: FALLBACK_ENV },
+      ...(kernel ? kernelTreeInputs(m, facts)! : []),
       toolIdentityInput(['rustc']),
       { externalDependencies: [] },
     ],
@@ -111,7 +143,9 @@ function cargoBcTarget(m: Manifest, cargo: NonNullable<Manifest['cargo']>, runti
       crateName: m.crateName,
       profile: m.profile,
       rustflags: m.rustflags,
+      ...(m.optLevel ? { optLevel: m.optLevel } : {}),
       outputPath: out.bitcode,
+      ...(kernel && m.kernelDir ? { kernelDir: m.kernelDir } : {}),
     },
     metadata: {
       technologies,
@@ -143,9 +177,42 @@ function includeDirs(m: Manifest, libs: Manifest[]): string[] {
   return [m, ...libs.filter((l) => l.kind === 'c-library')].flatMap((l) => l.includeDirs.map((d) => join(l.root, d)));
 }
 
-function clangBcTarget(m: Manifest, libs: Manifest[], profile: Profile): TargetConfiguration {
+/** The headers each source reads, wherever they are (preprocessed-text inputs); none when the toolchain is unknown. */
+function headerInputs(m: Manifest, libs: Manifest[], profile: Profile, options: Record<string, unknown>, facts: InferenceFacts): TargetConfiguration['inputs'] {
+  const tc = facts.toolchain;
+  const kernel = profile === 'kernel' ? facts.kernel(m.kernelDir) : undefined;
+  if (!tc || (profile === 'kernel' && !kernel)) return [];
+  const validated = validateOptions<ClangBcExecutorOptions>(clangBcSchema, { ...options });
+  return m.sources.map((s) => {
+    const source = join(m.root, s);
+    const step = cBitcodeStep(
+      validated,
+      tc.host,
+      facts.workspaceRoot,
+      source,
+      { bitcodeOut: '-', depFileOut: '-', depTarget: '-' },
+      kernel ? { cflags: kernel.cflags, moduleName: (options.moduleName as string | undefined) ?? m.name.replace(/-/g, '_') } : undefined,
+    );
+    return preprocessedInput(tc.clang, step);
+  });
+}
+
+function clangBcTarget(m: Manifest, libs: Manifest[], profile: Profile, facts: InferenceFacts): TargetConfiguration {
   const cLibs = libs.filter((l) => l.kind === 'c-library');
   const outputs = cBitcodeOutputs(m, profile);
+  const kernel = profile === 'kernel';
+  const options = {
+    sources: m.sources.map((s) => join(m.root, s)),
+    includeDirs: includeDirs(m, libs),
+    defines: m.defines,
+    cflags: m.cflags,
+    ...(m.optLevel ? { optLevel: m.optLevel } : {}),
+    profile,
+    outputDir: cBitcodeDir(m, profile),
+    ...(kernel && m.kernelDir ? { kernelDir: m.kernelDir } : {}),
+    ...(kernel && m.module ? { moduleName: m.module.name } : {}),
+    ...(m.selfContained ? CARGO_C_OPTIONS : {}),
+  };
   return {
     executor: 'nx-local-lto:clang-bc',
     cache: true,
@@ -155,30 +222,26 @@ function clangBcTarget(m: Manifest, libs: Manifest[], profile: Profile): TargetC
       `{projectRoot}/${MANIFEST_FILE}`,
       ...cLibs.map((l) => ws(`${l.root}/**/*.h`)),
       { env: FALLBACK_ENV },
+      ...(kernel ? kernelTreeInputs(m, facts)! : []),
+      ...headerInputs(m, libs, profile, options, facts)!,
       toolIdentityInput(['rustc', 'clang']),
       { externalDependencies: [] },
     ],
     outputs: outputs.flatMap((b) => [b, nativeObjectPath(b), b.replace(/\.bc$/, '.d')]).map(ws),
-    options: {
-      sources: m.sources.map((s) => join(m.root, s)),
-      includeDirs: includeDirs(m, libs),
-      defines: m.defines,
-      cflags: m.cflags,
-      profile,
-      outputDir: cBitcodeDir(m, profile),
-      ...(m.selfContained ? CARGO_C_OPTIONS : {}),
-    },
+    options,
     metadata: {
       technologies,
-      description: `Compile ${m.sources.length} C file(s) to bitcode (${profile} profile) with the Rust target triple and -flto=thin`,
+      description: `Compile ${m.sources.length} C file(s) to bitcode (${profile} profile${kernel ? ", kbuild's flags for the tree" : ''}) with the Rust target triple and -flto=thin`,
       help: { command: `nx run ${m.name}:clang-bc --verbose`, example: { options: { defines: ['DEBUG=1'] } } },
     },
   };
 }
 
-function driverBuildTarget(m: Manifest, libs: Manifest[]): TargetConfiguration {
-  const output = join('dist', m.root, `${m.name}.o`);
-  const report = join('dist', m.root, 'inline-report.json');
+function driverBuildTarget(m: Manifest, libs: Manifest[], facts: InferenceFacts, mode: 'lto' | 'calls' = 'lto'): TargetConfiguration {
+  const dir = mode === 'lto' ? join('dist', m.root) : join('dist', m.root, 'calls');
+  const output = join(dir, `${m.name}.o`);
+  const report = join(dir, 'inline-report.json');
+  const kernel = m.profile === 'kernel';
   const bitcode = [
     ...cBitcodeOutputs(m, m.profile),
     ...libs.flatMap((l) => (l.kind === 'c-library' ? cBitcodeOutputs(l, m.profile) : [rustOutputs(l).bitcode])),
@@ -191,10 +254,13 @@ function driverBuildTarget(m: Manifest, libs: Manifest[]): TargetConfiguration {
     dependsOn: ['rust-bc', ...(m.sources.length ? ['clang-bc'] : []), ...(m.runtime?.c ? ['runtime-bc'] : []), '^build'],
     inputs: [
       `{projectRoot}/${MANIFEST_FILE}`,
+      // Native objects are linked as they are: a rebuilt .o must be a cache miss.
+      ...m.objects.map((o) => `{projectRoot}/${o}`),
       { dependentTasksOutputFiles: '**/*.bc', transitive: true },
       { dependentTasksOutputFiles: '**/*.o', transitive: true },
       { env: FALLBACK_ENV },
-      toolIdentityInput(['rustc', 'llvm-link', 'ld.lld', 'llvm-objcopy']),
+      ...(kernel ? kernelTreeInputs(m, facts)! : []),
+      toolIdentityInput(['rustc', 'llvm-link', 'ld.lld', 'llvm-objcopy', ...(kernel || mode === 'calls' ? (['clang'] as const) : [])]),
       { externalDependencies: [] },
     ],
     outputs: [output, report].map(ws),
@@ -203,13 +269,80 @@ function driverBuildTarget(m: Manifest, libs: Manifest[]): TargetConfiguration {
       bitcode,
       output,
       report,
-      requireInlined,
+      requireInlined: mode === 'lto' ? requireInlined : [],
+      ...(m.objects.length ? { objects: m.objects.map((o) => join(m.root, o)) } : {}),
+      ...(m.ltoOptLevel ? { ltoOptLevel: m.ltoOptLevel } : {}),
+      ...(m.inlinePolicy ? { inlinePolicy: m.inlinePolicy } : {}),
+      ...(m.runtimeSymbols ? { runtimeSymbols: m.runtimeSymbols } : {}),
       ...(m.exports ? { exports: m.exports } : {}),
+      ...(mode === 'calls' ? { mode } : {}),
+      ...(kernel ? { profile: m.profile, kernelPolicy: m.kernelPolicy, flags: [...m.cflags, ...m.rustflags], ...(m.kernelDir ? { kernelDir: m.kernelDir } : {}) } : {}),
     },
     metadata: {
       technologies,
-      description: 'LTO-link Rust and helper bitcode into one relocatable object, helpers inlined and internalized; write inline-report.json',
-      help: { command: `nx build ${m.name} --verbose`, example: { options: { inlinePolicy: 'warn' } } },
+      description: mode === 'lto'
+        ? `LTO-link Rust and helper bitcode into one relocatable object, helpers inlined and internalized; write inline-report.json${kernel ? '; check it as the kernel will (loader relocations, exports, hardening, objtool)' : ''}`
+        : 'The same bitcode compiled file by file and linked without LTO (every helper a call): the object to compare behaviour against',
+      help: { command: mode === 'lto' ? `nx build ${m.name} --verbose` : `nx run ${m.name}:build-calls`, example: { options: { inlinePolicy: 'warn' } } },
+    },
+  };
+}
+
+/** `module`: the `.ko` files, linked by kbuild from the local-LTO object and the calls object with the driver's C glue. */
+function kernelModuleTarget(m: Manifest, libs: Manifest[], facts: InferenceFacts, mod: NonNullable<Manifest['module']>): TargetConfiguration {
+  return {
+    executor: 'nx-local-lto:kernel-module',
+    cache: true,
+    dependsOn: ['build', 'build-calls'],
+    inputs: [
+      ...mod.glue.map((g) => `{projectRoot}/${g}`),
+      '{projectRoot}/**/*.h',
+      `{projectRoot}/${MANIFEST_FILE}`,
+      { dependentTasksOutputFiles: '**/*.o' },
+      ...kernelTreeInputs(m, facts)!,
+      toolIdentityInput(['rustc', 'clang']),
+      { externalDependencies: [] },
+    ],
+    outputs: [moduleFile(m, mod.name), moduleFile(m, `${mod.name}_calls`)].map(ws),
+    options: {
+      modules: [
+        { name: mod.name, object: join('dist', m.root, `${m.name}.o`) },
+        { name: `${mod.name}_calls`, object: join('dist', m.root, 'calls', `${m.name}.o`) },
+      ],
+      glue: mod.glue.map((g) => join(m.root, g)),
+      includeDirs: includeDirs(m, libs),
+      ...(m.kernelDir ? { kernelDir: m.kernelDir } : {}),
+    },
+    metadata: {
+      technologies: [...technologies, 'kbuild'],
+      description: `Link ${mod.name}.ko (local LTO) and ${mod.name}_calls.ko (helpers as calls) with kbuild, objtool and modpost of the tree`,
+      help: { command: `nx run ${m.name}:module --verbose`, example: { options: { glue: [`${m.root}/module/${mod.name}.c`] } } },
+    },
+  };
+}
+
+function moduleFile(m: Manifest, name: string): string {
+  return join('dist', m.root, `${name}.ko`);
+}
+
+/** `test` of a kernel module: boot the tree's kernel in QEMU, load both modules, compare what they print. */
+function vmTestTarget(m: Manifest, facts: InferenceFacts, mod: NonNullable<Manifest['module']>): TargetConfiguration {
+  return {
+    executor: 'nx-local-lto:vm-test',
+    cache: true,
+    dependsOn: ['module'],
+    inputs: [`{projectRoot}/${MANIFEST_FILE}`, { dependentTasksOutputFiles: '**/*.ko' }, ...kernelTreeInputs(m, facts)!, { externalDependencies: [] }],
+    outputs: [],
+    options: {
+      modules: [moduleFile(m, mod.name)],
+      compareWith: moduleFile(m, `${mod.name}_calls`),
+      expect: mod.vmTest?.expect ?? [],
+      ...(m.kernelDir ? { kernelDir: m.kernelDir } : {}),
+    },
+    metadata: {
+      technologies: [...technologies, 'qemu'],
+      description: `Boot the tree's kernel in QEMU, load ${mod.name}.ko and ${mod.name}_calls.ko, check what their init prints and that both print the same`,
+      help: { command: `nx test ${m.name}`, example: { options: { timeoutMs: 180000 } } },
     },
   };
 }
@@ -256,10 +389,10 @@ function warnProfileMismatches(m: Manifest, libs: Manifest[]): void {
 }
 
 /** The inferred targets of one project, from its manifest and the libraries it uses (closure). */
-export function inferTargets(m: Manifest, libs: Manifest[]): Record<string, TargetConfiguration> {
+export function inferTargets(m: Manifest, libs: Manifest[], facts: InferenceFacts = NO_FACTS): Record<string, TargetConfiguration> {
   switch (m.kind) {
     case 'c-library': {
-      const perProfile = Object.fromEntries(m.profiles.map((p) => [`clang-bc-${p}`, clangBcTarget(m, libs, p)]));
+      const perProfile = Object.fromEntries(m.profiles.map((p) => [`clang-bc-${p}`, clangBcTarget(m, libs, p, facts)]));
       return {
         ...perProfile,
         build: {
@@ -270,15 +403,17 @@ export function inferTargets(m: Manifest, libs: Manifest[]): Record<string, Targ
       };
     }
     case 'rust-crate':
-      return { build: rustBcTarget(m, libs, true) };
+      return { build: rustBcTarget(m, libs, true, facts) };
     case 'driver':
       warnProfileMismatches(m, libs);
       return {
-        'rust-bc': m.cargo && m.runtime ? cargoBcTarget(m, m.cargo, m.runtime) : rustBcTarget(m, libs, false),
+        'rust-bc': m.cargo && m.runtime ? cargoBcTarget(m, m.cargo, m.runtime, facts) : rustBcTarget(m, libs, false, facts),
         ...(m.runtime?.c ? { 'runtime-bc': runtimeBcTarget(m, m.runtime.c) } : {}),
-        ...(m.sources.length ? { 'clang-bc': clangBcTarget(m, libs, m.profile) } : {}),
-        build: driverBuildTarget(m, libs),
-        ...(m.test ? { test: hostTestTarget(m, libs, m.test) } : {}),
+        ...(m.sources.length ? { 'clang-bc': clangBcTarget(m, libs, m.profile, facts) } : {}),
+        build: driverBuildTarget(m, libs, facts),
+        ...(m.module && m.profile === 'kernel'
+          ? { 'build-calls': driverBuildTarget(m, libs, facts, 'calls'), module: kernelModuleTarget(m, libs, facts, m.module), test: vmTestTarget(m, facts, m.module) }
+          : m.test ? { test: hostTestTarget(m, libs, m.test) } : {}),
         doctor: doctorTarget(m),
       };
   }
@@ -289,7 +424,7 @@ function doctorTarget(m: Manifest): TargetConfiguration {
   return {
     executor: 'nx-local-lto:doctor',
     cache: false,
-    options: {},
+    options: m.profile === 'kernel' ? { kernel: true, ...(m.kernelDir ? { kernelDir: m.kernelDir } : {}) } : {},
     metadata: {
       technologies,
       description: 'Print the toolchain in use (rustc and its LLVM, clang, llvm-link, ld.lld/rust-lld), whether it fits together, and the Debian packages that fix a gap',

@@ -1,6 +1,6 @@
 import { execa } from 'execa';
 import { LocalLtoError } from '../errors';
-import { formatCommandLine } from './command-line';
+import { formatCommandLine, shellQuote } from './command-line';
 import { taskOutput } from './task-output';
 
 export interface RunToolOptions {
@@ -27,7 +27,13 @@ export interface ToolResult {
  */
 export async function runTool(file: string, args: readonly string[], options: RunToolOptions): Promise<ToolResult> {
   const unset = (options.unsetEnv ?? []).filter((name) => process.env[name] !== undefined);
-  const commandLine = (unset.length ? `env ${unset.map((n) => `-u ${n} `).join('')}` : '') + formatCommandLine(file, args);
+  // Variables the tool needs are printed before it, as a shell takes them (`RUSTC_BOOTSTRAP=1 rustc ...`);
+  // unset ones as `env -u NAME` in front, so the line still runs by hand.
+  const commandLine = [
+    ...(unset.length ? ['env', ...unset.map((n) => `-u ${n}`)] : []),
+    ...Object.entries(options.env ?? {}).map(([k, v]) => `${k}=${shellQuote(v)}`),
+    formatCommandLine(file, args),
+  ].join(' ');
   if (options.verbose) taskOutput.log(`$ ${commandLine}`);
   const result = await execa(file, args, {
     cwd: options.cwd,

@@ -1,6 +1,9 @@
 import { LocalLtoError } from '../errors';
 import { debianPackageFor, resolveLlvmTool, ResolvedTool, ToolchainOptions } from './discover';
+import { FALLBACK_ENV } from './native-fallback';
 import { RustcInfo } from './rustc';
+
+export { FALLBACK_ENV, nativeObjectPath } from './native-fallback';
 
 /**
  * What to do when clang of rustc's LLVM major is missing: `error` (default) fails naming
@@ -8,9 +11,6 @@ import { RustcInfo } from './rustc';
  * compiler, ld -r), every helper stays a call and the report says why.
  */
 export type Fallback = 'error' | 'native';
-
-/** Environment variable that sets `fallback` when the option is not given. */
-export const FALLBACK_ENV = 'LOCAL_LTO_FALLBACK';
 
 /** How a step builds: by LTO with clang, or natively (clang missing and `fallback: native`). */
 export type BuildMode = { mode: 'lto'; clang: ResolvedTool } | { mode: 'native'; why: string };
@@ -48,9 +48,4 @@ export async function resolveBuildMode(fallback: Fallback, rustc: RustcInfo, opt
         `to build without LTO instead (helpers stay calls), set option 'fallback' to "native" or ${FALLBACK_ENV}=native.`,
     );
   }
-}
-
-/** Where the native fallback writes the object that stands in for bitcode `x.bc`: `x.o`. */
-export function nativeObjectPath(bitcodePath: string): string {
-  return bitcodePath.replace(/\.bc$/, '') + '.o';
 }

@@ -6,6 +6,8 @@ import { LocalLtoError } from '../../errors';
 import { withStagedOutputs } from '../../fs/staged-outputs';
 import { CARGO_OVERRIDING_ENV, cargoBitcodeArgs } from '../../pipeline/cargo-commands';
 import { sanitizeRustFlags } from '../../pipeline/commands';
+import { kernelRustFlags } from '../../kernel/rust-flags';
+import { resolveKernelTree } from '../../kernel/tree';
 import { runTool } from '../../process/run-tool';
 import { taskOutput } from '../../process/task-output';
 import { fallbackOf, nativeObjectPath, resolveBuildMode } from '../../toolchain/build-mode';
@@ -47,6 +49,7 @@ async function build(options: CargoBcExecutorOptions, context: ExecutorContext):
   // Only a native-fallback build asks whether clang is there: cargo itself needs no clang.
   const native = fallback === 'native' && (await resolveBuildMode(fallback, rustc, options)).mode === 'native';
   const code = native ? nativeObjectPath(bitcode) : bitcode;
+  const kernel = options.profile === 'kernel' ? kernelRustFlags(resolveKernelTree(options.kernelDir, root).config) : undefined;
   await withStagedOutputs('cargo-bc', [join(root, code)], async ([codeTmp]) => {
     const args = cargoBitcodeArgs({
       manifestPath: options.manifestPath,
@@ -60,10 +63,11 @@ async function build(options: CargoBcExecutorOptions, context: ExecutorContext):
       bitcodeOut: codeTmp,
       ...(native ? { nativeObjectOut: codeTmp } : {}),
       rustc: rustc.path,
+      ...(kernel ? { kernelRustflags: kernel.flags } : {}),
     });
     taskOutput.log(`  ${native ? 'CARGO-OBJ' : 'CARGO-BC'} ${options.manifestPath} -> ${code}`);
     const cargo = options.cargo ?? process.env.CARGO ?? 'cargo';
-    await runTool(cargo, args, { cwd: root, verbose: isVerbose(options), unsetEnv: CARGO_OVERRIDING_ENV });
+    await runTool(cargo, args, { cwd: root, verbose: isVerbose(options), unsetEnv: CARGO_OVERRIDING_ENV, env: kernel?.env });
     if (!existsSync(codeTmp)) throw new LocalLtoError(`cargo exited 0 but wrote no ${native ? 'object' : 'bitcode'} for ${options.manifestPath}; check option 'rustflags'`);
   });
   // The other mode's output must not survive to be linked by mistake.

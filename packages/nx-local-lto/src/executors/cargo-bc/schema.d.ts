@@ -9,6 +9,7 @@ export interface CargoBcExecutorOptions {
   optLevel: '0' | '1' | '2' | '3' | 's' | 'z';
   target?: string;
   profile: Profile;
+  kernelDir?: string;
   rustflags: string[];
   outputPath?: string;
   targetDir?: string;

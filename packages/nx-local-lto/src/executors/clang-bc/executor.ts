@@ -14,7 +14,7 @@ import { assertInputsExist, projectRootOf } from '../inputs';
 import { isVerbose, runExecutor } from '../run-executor';
 import { cBitcodePath, defaultCBitcodeDir } from './output-paths';
 import { ClangBcExecutorOptions } from './schema';
-import { cBitcodeStep } from './step';
+import { cBitcodeStep, kernelStepFlags } from './step';
 import schema from './schema.json';
 
 async function build(options: ClangBcExecutorOptions, context: ExecutorContext): Promise<void> {
@@ -29,12 +29,14 @@ async function build(options: ClangBcExecutorOptions, context: ExecutorContext):
   const rustc = await resolveRustc(options);
   const mode = await resolveBuildMode(fallbackOf(options.fallback), rustc, options);
   const verbose = isVerbose(options);
+  if (options.profile === 'kernel' && mode.mode !== 'lto') throw new LocalLtoError(`the kernel profile needs clang, whose flags kbuild computes for the tree (${mode.why}); fallback "native" is for the user profile`);
+  const kernel = mode.mode === 'lto' ? await kernelStepFlags(options, mode.clang, root, context.projectName ?? 'module', verbose) : undefined;
   for (const [i, source] of options.sources.entries()) {
     const bitcode = outputs[i];
     const code = mode.mode === 'lto' ? bitcode : nativeObjectPath(bitcode);
     const depFile = bitcode.replace(/\.bc$/, '.d');
     await withStagedOutputs('clang-bc', [join(root, code), join(root, depFile)], async ([codeTmp, dTmp]) => {
-      const step = cBitcodeStep(options, rustc.host, root, source, { bitcodeOut: codeTmp, depFileOut: dTmp, depTarget: code });
+      const step = cBitcodeStep(options, rustc.host, root, source, { bitcodeOut: codeTmp, depFileOut: dTmp, depTarget: code }, kernel);
       if (mode.mode === 'lto') {
         taskOutput.log(`  CLANG-BC ${source} -> ${code}`);
         await runTool(mode.clang.path, [...mode.clang.prefixArgs, ...clangBitcodeArgs(step)], { cwd: root, verbose });

@@ -17,5 +17,7 @@ export interface ClangBcExecutorOptions {
   rustc?: string;
   fallback?: Fallback;
   cc?: string;
+  kernelDir?: string;
+  moduleName?: string;
   verbose: boolean;
 }

@@ -7,5 +7,7 @@ export interface DoctorExecutorOptions {
   remoteCache: boolean;
   remoteCacheTimeoutMs: number;
   remoteCacheWriteProbe: boolean;
+  kernelDir?: string;
+  kernel: boolean;
   verbose: boolean;
 }

@@ -2,21 +2,28 @@ import { ExecutorContext } from '@nx/devkit';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { ET_REL, readElf } from '../../elf/elf';
+import { ElfObject, ET_REL, readElf } from '../../elf/elf';
+import { kernelObjectViolations } from '../../kernel/check-object';
+import { kbuildFlags } from '../../kernel/kbuild-flags';
+import { KernelReport } from '../../kernel/object-checks';
+import { resolveKernelTree } from '../../kernel/tree';
 import { applyExports } from '../../elf/symbol-policy';
 import { LocalLtoError } from '../../errors';
 import { withStagedOutputs } from '../../fs/staged-outputs';
-import { buildInlineReport, InlineReport } from '../../inline/report';
 import { formatObjectSize, objectSize } from '../../inline/object-size';
+import { buildInlineReport, InlineReport as BaseInlineReport } from '../../inline/report';
+
+type InlineReport = BaseInlineReport & { kernel?: KernelReport };
 import { formatInlineTable } from '../../inline/table';
 import { localizeArgs } from '../../pipeline/commands';
 import { runTool } from '../../process/run-tool';
 import { taskOutput } from '../../process/task-output';
 import { fallbackOf, resolveBuildMode } from '../../toolchain/build-mode';
-import { resolveRustc } from '../../toolchain/discover';
+import { resolveLlvmTool, resolveRustc } from '../../toolchain/discover';
 import { batchExecutor } from '../batch';
 import { assertInputsExist, projectRootOf } from '../inputs';
 import { isVerbose, runExecutor } from '../run-executor';
+import { prepareCallsLink } from './link-calls';
 import { prepareLtoLink } from './link-lto';
 import { prepareNativeLink } from './link-native';
 import { LinkStep } from './link-step';
@@ -35,7 +42,7 @@ async function prepareLink(options: LldRelocatableExecutorOptions, root: string,
   const mode = fallback === 'native' ? await resolveBuildMode(fallback, rustc, options) : undefined;
   if (mode?.mode === 'native') return prepareNativeLink(options, rustc, root, mode.why);
   assertInputsExist(root, [['rustBitcode', options.rustBitcode], ...options.bitcode.map((p): [string, string] => ['bitcode', p])], context);
-  return prepareLtoLink(options, rustc, root);
+  return options.mode === 'calls' ? prepareCallsLink(options, rustc, root) : prepareLtoLink(options, rustc, root);
 }
 
 /**
@@ -67,21 +74,73 @@ async function build(options: LldRelocatableExecutorOptions, context: ExecutorCo
       await step.link(objTmp, scratch, verbose);
       if (readElf(objTmp).type !== ET_REL) throw new LocalLtoError(`the linker did not write a relocatable object to ${output}`);
       await applySymbolPolicy(step, options, objTmp, scratch, root, verbose);
+      const facts = await step.reportFacts(scratch, verbose);
       const elf = readElf(objTmp);
-      const facts = step.reportFacts(scratch);
-      const result: InlineReport = { ...buildInlineReport({ object: output, elf, requireInlined: options.requireInlined, ...facts }), size: objectSize(elf, facts.cFunctions) };
-      writeFileSync(reportTmp, JSON.stringify(result, null, 2) + '\n');
-      return result;
+      const result = { ...buildInlineReport({ object: output, elf, requireInlined: options.requireInlined, ...facts }), size: objectSize(elf, facts.cFunctions) };
+      const kernel = options.profile === 'kernel' ? await checkKernelObject(options, root, objTmp, output, elf, facts, verbose) : undefined;
+      const full: InlineReport = kernel ? { ...result, kernel } : result;
+      writeFileSync(reportTmp, JSON.stringify(full, null, 2) + '\n');
+      return full;
     });
     enforcePolicy(report, reportPath, options);
+    if (report.kernel) enforceKernelPolicy(report.kernel, reportPath, options);
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
 }
 
+/**
+ * Link-readiness: a symbol only the Rust runtime defines, left undefined, makes the final
+ * (C or kernel) link fail; say so now, with the function that needs it and what to do.
+ */
+function enforceRuntimeSymbols(report: InlineReport, reportPath: string, options: LldRelocatableExecutorOptions): void {
+  const runtime = report.undefinedSymbols.filter((u) => u.rustRuntime);
+  if (!runtime.length) return;
+  const what = runtime.map((u) => `${u.demangled}${u.referencedBy.length ? ` (needed by ${u.referencedBy.join(', ')})` : ''}`).join('; ');
+  const message =
+    `${report.object} leaves ${runtime.length === 1 ? 'a symbol' : `${runtime.length} symbols`} undefined that only the Rust runtime defines, so the final link will fail: ${what}. ` +
+    `Fix: avoid the panic or allocation path in that code (e.g. slice.get(i) instead of slice[i], checked or wrapping arithmetic), or link the Rust runtime into the object, ` +
+    `or set lld-relocatable option runtimeSymbols "warn" (manifest key "runtimeSymbols") if the final link provides it (see ${reportPath})`;
+  if (options.runtimeSymbols === 'warn') taskOutput.warn(`lld-relocatable: ${message}`);
+  else throw new LocalLtoError(message);
+}
+
+/** The kernel checks on the object as the kernel will see it (src/kernel/check-object.ts). */
+async function checkKernelObject(options: LldRelocatableExecutorOptions, root: string, object: string, shownAs: string, elf: ElfObject, facts: Awaited<ReturnType<LinkStep['reportFacts']>>, verbose: boolean): Promise<KernelReport> {
+  const tree = resolveKernelTree(options.kernelDir, root);
+  const rustc = await resolveRustc(options);
+  const clang = await resolveLlvmTool('clang', rustc, options);
+  const { objtool } = await kbuildFlags(tree, { clang: clang.path, version: clang.version }, verbose);
+  const rust = facts.modules?.rust;
+  const violations = await kernelObjectViolations({
+    object,
+    shownAs,
+    elf,
+    tree,
+    objtool,
+    flags: options.flags,
+    ...(rust ? { rust: { attributes: rust.attributes, defined: rust.info.functions.filter((f) => !f.isDeclaration).map((f) => f.name) } } : {}),
+    helpers: (facts.modules?.helpers ?? []).map((h) => h.attributes),
+    verbose,
+  });
+  return { tree: tree.dir, release: tree.release, checks: ['relocations', 'exported symbols', 'hardening', 'objtool'], violations };
+}
+
+function enforceKernelPolicy(kernel: KernelReport, reportPath: string, options: LldRelocatableExecutorOptions): void {
+  if (!kernel.violations.length) {
+    taskOutput.log(`  KERNEL   ${kernel.release}: loader relocations, exported symbols, hardening and objtool clean`);
+    return;
+  }
+  for (const v of kernel.violations) taskOutput.warn(`lld-relocatable: kernel ${kernel.release}: ${v.message}`);
+  const message = `${kernel.violations.length} kernel check(s) failed for ${kernel.release} (see above and ${reportPath})`;
+  if (options.kernelPolicy === 'error') throw new LocalLtoError(message);
+  taskOutput.warn(`lld-relocatable: ${message}; kernelPolicy is 'warn', so the object is kept`);
+}
+
 function enforcePolicy(report: InlineReport, reportPath: string, options: LldRelocatableExecutorOptions): void {
   taskOutput.log(formatInlineTable(report));
   if (report.size) taskOutput.log(`  ${formatObjectSize(report.size)}`);
+  enforceRuntimeSymbols(report, reportPath, options);
   if (report.build === 'native') return;
   const { requiredCalls, featureViolations } = report.summary;
   if (requiredCalls === 0 && featureViolations === 0) return;

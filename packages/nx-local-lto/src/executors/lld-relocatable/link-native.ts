@@ -41,7 +41,7 @@ export function prepareNativeLink(options: LldRelocatableExecutorOptions, rustc:
       taskOutput.log(`  LD-R     (native) ${out.slice(root.length + 1).replace(/\.tmp-[^/]*$/, '')}`);
       await runTool('ld', nativeRelocatableArgs([rustObject, ...helperObjects, ...options.objects], out), { cwd: root, verbose });
     },
-    reportFacts: () => ({
+    reportFacts: async () => ({
       helpers: defined.filter((s) => s.bind !== STB_LOCAL).map((s) => ({ symbol: s.name, definedIn: s.definedIn })),
       cFunctions: new Set(defined.map((s) => s.name)),
       remarks: [],

@@ -9,5 +9,5 @@ export interface LinkStep {
   /** Writes the relocatable object to `out` (scratch files go to `scratch`). */
   link(out: string, scratch: string, verbose: boolean): Promise<void>;
   /** What the report needs besides the object, once `link` has run. */
-  reportFacts(scratch: string): Omit<ReportInput, 'object' | 'elf' | 'requireInlined'>;
+  reportFacts(scratch: string, verbose: boolean): Promise<Omit<ReportInput, 'object' | 'elf' | 'requireInlined'>>;
 }

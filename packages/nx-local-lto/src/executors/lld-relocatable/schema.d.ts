@@ -11,6 +11,7 @@ export interface LldRelocatableExecutorOptions {
   ltoOptLevel: '0' | '1' | '2' | '3';
   requireInlined: string[];
   inlinePolicy: 'error' | 'warn';
+  runtimeSymbols: 'error' | 'warn';
   rustc?: string;
   llvmLink?: string;
   linker?: string;
@@ -18,5 +19,10 @@ export interface LldRelocatableExecutorOptions {
   objcopy?: string;
   fallback?: Fallback;
   exports?: string[];
+  kernelDir?: string;
+  profile: 'user' | 'kernel';
+  kernelPolicy: 'error' | 'warn';
+  flags: string[];
+  mode: 'lto' | 'calls';
   verbose: boolean;
 }

@@ -7,22 +7,22 @@ import { withStagedOutputs } from '../../fs/staged-outputs';
 import { rustBitcodeArgs, rustRuntimeArgs, sanitizeRustFlags } from '../../pipeline/commands';
 import { runTool } from '../../process/run-tool';
 import { taskOutput } from '../../process/task-output';
+import { kernelRustFlags } from '../../kernel/rust-flags';
+import { resolveKernelTree } from '../../kernel/tree';
 import { fallbackOf, nativeObjectPath, resolveBuildMode } from '../../toolchain/build-mode';
 import { resolveRustc } from '../../toolchain/discover';
 import { batchExecutor } from '../batch';
 import { assertInputsExist, projectRootOf } from '../inputs';
 import { isVerbose, runExecutor } from '../run-executor';
+import { defaultRustBitcodePath } from './output-paths';
 import { RustBcExecutorOptions } from './schema';
 import schema from './schema.json';
+
+export { defaultRustBitcodePath };
 
 /** Default crate name of a project: its name with '-' replaced by '_'. */
 export function defaultCrateName(projectName: string): string {
   return projectName.replace(/-/g, '_');
-}
-
-/** Default bitcode path of a crate: dist/<projectRoot>/rust/<crateName>.bc. */
-export function defaultRustBitcodePath(projectRoot: string, crateName: string): string {
-  return join('dist', projectRoot, 'rust', `${crateName}.bc`);
 }
 
 async function build(options: RustBcExecutorOptions, context: ExecutorContext): Promise<void> {
@@ -42,10 +42,11 @@ async function build(options: RustBcExecutorOptions, context: ExecutorContext): 
   // Only a native-fallback build asks whether clang is there: rustc itself needs no clang.
   const native = fallback === 'native' && (await resolveBuildMode(fallback, rustc, options)).mode === 'native';
   const code = native ? nativeObjectPath(bitcode) : bitcode;
+  const kernel = options.profile === 'kernel' ? kernelRustFlags(resolveKernelTree(options.kernelDir, root).config) : undefined;
   const finals = [code, depInfo, ...(metadata ? [metadata] : [])].map((p) => join(root, p));
   const scratch = options.selfContained ? mkdtempSync(join(tmpdir(), 'local-lto-rustc-')) : undefined;
   try {
-    const externs = scratch ? await selfContainedExterns(options, root, scratch, rustc.path, context) : options.externs;
+    const externs = scratch ? await selfContainedExterns(options, root, scratch, rustc.path, context, kernel) : options.externs;
     await withStagedOutputs('rust-bc', finals, async ([codeTmp, dTmp, rmetaTmp]) => {
       const args = rustBitcodeArgs({
         crateRoot: options.crateRoot,
@@ -63,9 +64,10 @@ async function build(options: RustBcExecutorOptions, context: ExecutorContext): 
         metadataOut: rmetaTmp,
         ...(native ? { nativeObjectOut: codeTmp } : {}),
         ...(scratch ? { selfContained: { libOut: join(scratch, `lib${crateName}.a`) } } : {}),
+        ...(kernel ? { kernelRustflags: kernel.flags } : {}),
       });
       taskOutput.log(`  ${native ? 'RUSTC-OBJ' : 'RUSTC-BC'} ${options.crateRoot} -> ${code}`);
-      const { stderr } = await runTool(rustc.path, args, { cwd: root, verbose: isVerbose(options) });
+      const { stderr } = await runTool(rustc.path, args, { cwd: root, verbose: isVerbose(options), env: kernel?.env });
       if (/ignoring emit path because multiple/.test(stderr)) {
         throw new LocalLtoError(`rustc split ${options.crateRoot} into several codegen units; check rustflags and RUSTFLAGS`);
       }
@@ -89,7 +91,14 @@ async function build(options: RustBcExecutorOptions, context: ExecutorContext): 
  * .rmeta, a staticlib needs rlibs with bitcode), plus the plugin runtime built into `scratch`
  * (RUSTC-RT) when `runtimeCrateRoot` is set.
  */
-async function selfContainedExterns(options: RustBcExecutorOptions, root: string, scratch: string, rustc: string, context: ExecutorContext): Promise<Record<string, string>> {
+async function selfContainedExterns(
+  options: RustBcExecutorOptions,
+  root: string,
+  scratch: string,
+  rustc: string,
+  context: ExecutorContext,
+  kernel: ReturnType<typeof kernelRustFlags> | undefined,
+): Promise<Record<string, string>> {
   if (Object.keys(options.externs).length) {
     throw new LocalLtoError(`option 'selfContained' cannot be used with 'externs' (${Object.keys(options.externs).join(', ')}): a self-contained build links rlibs with bitcode, and rust-crate libraries give .rmeta; build the driver through cargo instead (a Cargo.toml beside local-lto.json)`);
   }
@@ -97,8 +106,8 @@ async function selfContainedExterns(options: RustBcExecutorOptions, root: string
   assertInputsExist(root, [['runtimeCrateRoot', options.runtimeCrateRoot]], context);
   const rlib = join(scratch, 'liblocal_lto_rt.rlib');
   taskOutput.log(`  RUSTC-RT ${options.runtimeCrateRoot}`);
-  const args = rustRuntimeArgs({ crateRoot: options.runtimeCrateRoot, features: options.runtimeFeatures, optLevel: options.optLevel, target: options.target, profile: options.profile, workspaceRoot: root, rlibOut: rlib });
-  await runTool(rustc, args, { cwd: root, verbose: isVerbose(options) });
+  const args = rustRuntimeArgs({ crateRoot: options.runtimeCrateRoot, features: options.runtimeFeatures, optLevel: options.optLevel, target: options.target, profile: options.profile, workspaceRoot: root, rlibOut: rlib, ...(kernel ? { kernelRustflags: kernel.flags } : {}) });
+  await runTool(rustc, args, { cwd: root, verbose: isVerbose(options), env: kernel?.env });
   return { local_lto_rt: rlib };
 }
 

@@ -20,5 +20,6 @@ export interface RustBcExecutorOptions {
   rustc?: string;
   clang?: string;
   fallback?: Fallback;
+  kernelDir?: string;
   verbose: boolean;
 }

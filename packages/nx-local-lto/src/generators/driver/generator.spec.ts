@@ -140,10 +140,115 @@ describe('nx-local-lto:driver', () => {
     expect(read(tree, 'hw/net/probe-dir/README.md')).toContain('dist/hw/net/probe-dir/probe.o');
   });
 
-  it('writes the kernel profile into the manifest', async () => {
-    writeJson(tree, 'libs/kh/local-lto.json', { kind: 'c-library', profiles: ['user', 'kernel'] });
-    await driverGenerator(tree, { name: 'kd', profile: 'kernel', libs: 'kh' });
-    expect(readJson(tree, 'drivers/kd/local-lto.json')).toMatchObject({ profile: 'kernel', libs: ['kh'] });
+  describe('with --profile=kernel: an out-of-tree Linux module', () => {
+    beforeEach(async () => {
+      await driverGenerator(tree, { name: 'kd', profile: 'kernel', helpers: 'scale,mix,hash' });
+    });
+
+    it('writes the module layout: module glue, no host test', () => {
+      const created = tree
+        .listChanges()
+        .filter((c) => c.path.startsWith('drivers/'))
+        .map((c) => c.path)
+        .sort();
+      expect(created).toEqual([
+        'drivers/kd/README.md',
+        'drivers/kd/helpers/kd_helpers.c',
+        'drivers/kd/include/kd.h',
+        'drivers/kd/local-lto.json',
+        'drivers/kd/module/kd_main.c',
+        'drivers/kd/src/lib.rs',
+      ]);
+    });
+
+    it('writes a kernel manifest with the module glue and the lines the VM test expects, no flags and no tree', () => {
+      const expected = [0, 1, 42, 0xffffffff].flatMap((v) => ['scale', 'mix', 'hash'].map((h, i) => `kd_${h}(${v}) = ${helperComputation(i, 'kernel').apply(v)} ok`));
+      expect(readJson(tree, 'drivers/kd/local-lto.json')).toEqual({
+        kind: 'driver',
+        name: 'kd',
+        crateRoot: 'src/lib.rs',
+        profile: 'kernel',
+        sources: ['helpers/kd_helpers.c'],
+        includeDirs: ['include'],
+        libs: [],
+        module: {
+          glue: ['module/kd_main.c'],
+          vmTest: { expect: [...expected, 'refcount count 2 ok', 'refcount released 1 ok', 'all 14 checks passed'] },
+        },
+      });
+      expect(readJson(tree, 'drivers/kd/local-lto.json').module.vmTest.expect).toContain('kd_scale(42) = 40629 ok');
+    });
+
+    it('writes helpers over the kernel headers with kernel types and the __rust_helper convention', () => {
+      const header = read(tree, 'drivers/kd/include/kd.h');
+      for (const h of ['linux/types.h', 'linux/refcount.h', 'linux/bitops.h', 'linux/hash.h']) expect(header).toContain(`#include <${h}>`);
+      expect(header).not.toMatch(/stdint|uint32_t/);
+      expect(header).toMatch(/#ifndef __rust_helper\n#define __rust_helper __always_inline\n#endif/);
+      expect(header).toContain(`static inline u32 scale_inline(u32 v)\n{\n\treturn ${helperComputation(0, 'kernel').expression};\n}`);
+      expect(helperComputation(1, 'kernel').expression).toMatch(/^rol32\(v, \d+\) \^ 0x[0-9a-f]+u$/);
+      expect(helperComputation(2, 'kernel').expression).toMatch(/^hash_32\(v \^ \(v >> \d+\), \d+\)$/);
+      expect(header).toContain('return rol32(v, ');
+      expect(header).toContain('return hash_32(v ^ ');
+      expect(header).toContain('struct kd_refcount_cycle kd_refcount_cycle(refcount_t *r);');
+
+      const helpersC = read(tree, 'drivers/kd/helpers/kd_helpers.c');
+      for (const x of ['scale', 'mix', 'hash']) expect(helpersC).toContain(`__rust_helper u32 rust_helper_${x}(u32 v) { return ${x}_inline(v); }`);
+      expect(helpersC).toContain('__rust_helper void rust_helper_refcount_inc(refcount_t *r) { refcount_inc(r); }');
+      expect(helpersC).toContain('__rust_helper bool rust_helper_refcount_dec_and_test(refcount_t *r) { return refcount_dec_and_test(r); }');
+      expect(helpersC.match(/^__rust_helper /gm)).toHaveLength(3 + 4);
+    });
+
+    it('writes a no_std crate that cannot panic, with a Refcount over the helpers', () => {
+      const lib = read(tree, 'drivers/kd/src/lib.rs');
+      expect(lib).toContain('#![no_std]');
+      expect(lib).toContain('pub fn rust_helper_refcount_dec_and_test(r: *mut Refcount) -> bool;');
+      expect(lib).toMatch(/#\[repr\(transparent\)\]\npub struct Refcount\(UnsafeCell<i32>\);/);
+      expect(lib).toContain('pub extern "C" fn kd_mix(v: u32) -> u32 {\n    mix(v)\n}');
+      expect(lib).toContain('pub extern "C" fn kd_refcount_cycle(r: &Refcount) -> RefcountCycle {');
+      // Nothing in the code (comments aside) can panic: no plain arithmetic, indexing or unwrap.
+      expect(lib.replace(/\/\/.*$/gm, '')).not.toMatch(/\s[+*-]\s|\[\d|unwrap|expect\(|panic!/);
+    });
+
+    it('writes module glue that prints and checks every value, then the final line', () => {
+      const glue = read(tree, 'drivers/kd/module/kd_main.c');
+      expect(glue).toContain('module_init(kd_init);');
+      expect(glue).toContain('module_exit(kd_exit);');
+      expect(glue).toContain('MODULE_LICENSE("GPL");');
+      expect(glue).toContain('#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt');
+      expect(glue).toContain('static const u32 values[] = { 0, 1, 42, 0xffffffff };');
+      for (const x of ['scale', 'mix', 'hash']) expect(glue).toContain(`passed += kd_check("kd_${x}", v, kd_${x}(v), ${x}_inline(v));`);
+      expect(glue).toContain('pr_info("%s(%u) = %u ok\\n", fn, arg, rust);');
+      expect(glue).toContain('pr_info("all 14 checks passed\\n");');
+      expect(glue).toContain('rust = kd_refcount_cycle(&kd_refs);');
+    });
+
+    it('writes a README saying how to build, load and test', () => {
+      const readme = read(tree, 'drivers/kd/README.md');
+      expect(readme).toMatch(/^# kd\n/);
+      for (const s of ['nx build kd', 'nx run kd:module', 'nx test kd', 'sudo insmod dist/drivers/kd/kd.ko', 'sudo rmmod kd', 'LOCAL_LTO_KERNEL_DIR', '`kernelDir`', 'all 14 checks passed']) {
+        expect(readme).toContain(s);
+      }
+    });
+
+    it('keeps a kernel c-library of --libs in the manifest', async () => {
+      writeJson(tree, 'libs/kh/local-lto.json', { kind: 'c-library', profiles: ['user', 'kernel'] });
+      await driverGenerator(tree, { name: 'kd2', profile: 'kernel', libs: 'kh' });
+      expect(readJson(tree, 'drivers/kd2/local-lto.json')).toMatchObject({ profile: 'kernel', libs: ['kh'] });
+    });
+  });
+
+  it('computes in JavaScript what each helper computes in C, modulo 2^32', () => {
+    // 0xffffffff * 3 + 40503 wraps to 40500; rol32 and the golden-ratio multiply wrap too.
+    expect(helperComputation(0, 'kernel').apply(0xffffffff)).toBe(40500);
+    expect(helperComputation(1, 'user').apply(1)).toBe(((1 << 8) ^ 0x5bd1e996) >>> 0);
+    expect(helperComputation(1, 'user').apply(0x80000000)).toBe((0x80 ^ 0x5bd1e996) >>> 0);
+    expect(helperComputation(2, 'user').apply(1)).toBe(7);
+    expect(helperComputation(2, 'kernel').apply(1)).toBe(Number((0x61c88647n * 1n) % 2n ** 32n >> 2n));
+    for (let i = 0; i < 12; i++) {
+      for (const p of ['user', 'kernel'] as const) {
+        for (const v of [0, 1, 42, 0xffffffff]) expect(helperComputation(i, p).apply(v)).toBe(helperComputation(i, p).apply(v) >>> 0);
+      }
+    }
   });
 
   it('lists c-libraries from libs/ in the manifest', async () => {
@@ -236,6 +341,13 @@ describe('nx-local-lto:driver', () => {
       await rejects({ name: 'probe', helpers: ' , ' }, /^option 'helpers' lists no helper/);
       await rejects({ name: 'probe', helpers: 'a,a_inline' }, "helpers 'a' and 'a_inline' would both define 'a_inline'; rename one of them");
       await rejects({ name: 'probe', helpers: 'probe_x,x' }, "helpers 'probe_x' and 'x' would both define 'probe_x'; rename one of them");
+    });
+
+    it('a kernel helper that would clash with the refcount helpers or the module glue, a name too long for a module', async () => {
+      await rejects({ name: 'kd', profile: 'kernel', helpers: 'refcount_inc' }, "helper 'refcount_inc' would define 'rust_helper_refcount_inc', already defined by the refcount helpers of the kernel template; choose another name");
+      await rejects({ name: 'kd', profile: 'kernel', helpers: 'ok,init' }, "helper 'init' would define 'kd_init', already defined by the module glue of the kernel template; choose another name");
+      await rejects({ name: 'kd', profile: 'kernel', helpers: 'refcount_cycle' }, /^helper 'refcount_cycle' would define 'kd_refcount_cycle', already defined by the Rust refcount export/);
+      await rejects({ name: `k${'x'.repeat(49)}`, profile: 'kernel' }, /^driver name 'kx+' is too long for a kernel module: the module 'kx+_calls' would exceed the kernel's 55 characters; use at most 49$/);
     });
 
     it('a rust-crate built for another profile', async () => {

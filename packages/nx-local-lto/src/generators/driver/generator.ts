@@ -42,6 +42,8 @@ export interface HelperTemplate {
   expression: string;
   /** What the expression computes, in words (a comment in the header). */
   describe: string;
+  /** The same computation in JavaScript, modulo 2^32: the kernel module's expected output. */
+  apply: (v: number) => number;
 }
 
 /** Normalized options: everything the templates need. */
@@ -57,6 +59,16 @@ export interface NormalizedDriverOptions {
   skipFormat: boolean;
 }
 
+/** What the kernel templates need beyond the common options. */
+export interface KernelTemplate {
+  /** Inputs the module's init passes to every helper. */
+  values: number[];
+  /** Lines the module's init prints when every check passes (manifest `module.vmTest.expect`). */
+  expect: string[];
+  /** Number of checks the init runs (one per helper and value, two for the refcount). */
+  checks: number;
+}
+
 const fail = (message: string): never => {
   throw new LocalLtoError(message);
 };
@@ -65,27 +77,48 @@ function list(value: string | string[]): string[] {
   return (Array.isArray(value) ? value : value.split(',')).map((s) => s.trim()).filter((s) => s.length > 0);
 }
 
+const u32 = (x: number) => x >>> 0;
+const rotl32 = (v: number, r: number) => u32((v << r) | (v >>> (32 - r)));
+/** GOLDEN_RATIO_32 of <linux/hash.h>. */
+const GOLDEN_RATIO_32 = 0x61c88647;
+
 /**
  * A u32 -> u32 computation for the helper at `index`, different for every index: the
  * shape cycles through multiply-add, rotate-xor and xorshift-multiply and the constants
  * grow with the index. Unsigned C arithmetic wraps modulo 2^32, so every input is defined.
+ * The kernel profile writes the rotate with rol32() of <linux/bitops.h> and the multiply of
+ * the third shape as hash_32() of <linux/hash.h>: helpers over the tree's own inlines.
  */
-export function helperComputation(index: number): { expression: string; describe: string } {
+export function helperComputation(index: number, profile: Profile = 'user'): Omit<HelperTemplate, 'name' | 'inline' | 'helper' | 'exported'> {
   const multiplier = 3 + 2 * index;
+  const kernel = profile === 'kernel';
   switch (index % 3) {
     case 0: {
       const add = 0x9e37 + index;
-      return { expression: `v * ${multiplier}u + ${add}u`, describe: `multiply by ${multiplier}, add ${add}` };
+      return { expression: `v * ${multiplier}u + ${add}u`, describe: `multiply by ${multiplier}, add ${add}`, apply: (v) => u32(Math.imul(v, multiplier) + add) };
     }
     case 1: {
       const rotate = 1 + ((index * 7) % 31);
       const mask = (0x5bd1e995 + index) >>> 0;
       const hex = `0x${mask.toString(16)}u`;
-      return { expression: `((v << ${rotate}) | (v >> ${32 - rotate})) ^ ${hex}`, describe: `rotate left by ${rotate}, xor ${hex}` };
+      const rotated = kernel ? `rol32(v, ${rotate})` : `((v << ${rotate}) | (v >> ${32 - rotate}))`;
+      return { expression: `${rotated} ^ ${hex}`, describe: `rotate left by ${rotate}, xor ${hex}`, apply: (v) => u32(rotl32(v, rotate) ^ mask) };
     }
     default: {
       const shift = 1 + ((index * 5) % 31);
-      return { expression: `(v ^ (v >> ${shift})) * ${multiplier}u`, describe: `xor with itself shifted right by ${shift}, multiply by ${multiplier}` };
+      if (kernel) {
+        const bits = 32 - (index % 17);
+        return {
+          expression: `hash_32(v ^ (v >> ${shift}), ${bits})`,
+          describe: `xor with itself shifted right by ${shift}, hash to ${bits} bits (multiply by GOLDEN_RATIO_32, keep the top bits)`,
+          apply: (v) => u32(Math.imul(u32(v ^ (v >>> shift)), GOLDEN_RATIO_32)) >>> (32 - bits),
+        };
+      }
+      return {
+        expression: `(v ^ (v >> ${shift})) * ${multiplier}u`,
+        describe: `xor with itself shifted right by ${shift}, multiply by ${multiplier}`,
+        apply: (v) => u32(Math.imul(u32(v ^ (v >>> shift)), multiplier)),
+      };
     }
   }
 }
@@ -116,7 +149,19 @@ function checkDirectory(given: string): string {
   return directory;
 }
 
-function checkHelpers(given: string | string[], crate: string): HelperTemplate[] {
+/**
+ * Identifiers the kernel templates define besides the helpers' own (the refcount helpers, the
+ * Rust export over them, the module glue's functions and data), each with what defines it.
+ */
+function kernelFixedIdentifiers(crate: string): Map<string, string> {
+  const fixed = new Map<string, string>();
+  for (const r of ['set', 'inc', 'read', 'dec_and_test']) fixed.set(`rust_helper_refcount_${r}`, 'the refcount helpers');
+  fixed.set(`${crate}_refcount_cycle`, 'the Rust refcount export');
+  for (const g of ['init', 'exit', 'check', 'same', 'refs']) fixed.set(`${crate}_${g}`, 'the module glue');
+  return fixed;
+}
+
+function checkHelpers(given: string | string[], crate: string, profile: Profile): HelperTemplate[] {
   const names = list(given);
   if (names.length === 0) fail(`option 'helpers' lists no helper; give at least one, e.g. --helpers=example`);
   const seen = new Set<string>();
@@ -131,12 +176,15 @@ function checkHelpers(given: string | string[], crate: string): HelperTemplate[]
     inline: `${name}_inline`,
     helper: `rust_helper_${name}`,
     exported: `${crate}_${name}`,
-    ...helperComputation(index),
+    ...helperComputation(index, profile),
   }));
+  const fixed = profile === 'kernel' ? kernelFixedIdentifiers(crate) : new Map<string, string>();
   // Two helper names can still produce the same identifier (helper 'x_inline' vs x's inline, '<crate>_y' vs y's export).
   const owner = new Map<string, string>();
   for (const h of helpers) {
     for (const id of [h.name, h.inline, h.helper, h.exported]) {
+      const taken = fixed.get(id);
+      if (taken !== undefined) fail(`helper '${h.name}' would define '${id}', already defined by ${taken} of the kernel template; choose another name`);
       const other = owner.get(id);
       if (other !== undefined && other !== h.name) fail(`helpers '${other}' and '${h.name}' would both define '${id}'; rename one of them`);
       owner.set(id, h.name);
@@ -144,6 +192,24 @@ function checkHelpers(given: string | string[], crate: string): HelperTemplate[]
   }
   return helpers;
 }
+
+/** Inputs the kernel module's init passes to each helper (edges of u32 and one ordinary value). */
+const KERNEL_VALUES = [0, 1, 42, 0xffffffff];
+
+/** The lines the generated module's init prints when Rust and the C inlines agree (see files-kernel/module). */
+export function kernelTemplate(helpers: HelperTemplate[]): KernelTemplate {
+  const values = KERNEL_VALUES;
+  const lines = values.flatMap((v) => helpers.map((h) => `${h.exported}(${v}) = ${h.apply(v)} ok`));
+  const checks = lines.length + 2;
+  return { values, checks, expect: [...lines, 'refcount count 2 ok', 'refcount released 1 ok', `all ${checks} checks passed`] };
+}
+
+/**
+ * Longest crate name of a kernel driver: kbuild names the modules `<crate>` and
+ * `<crate>_calls`, and the kernel's module names have at most 55 characters (MODULE_NAME_LEN 64
+ * less the 8 of an unsigned long, less the terminating NUL).
+ */
+const KERNEL_CRATE_MAX = 55 - '_calls'.length;
 
 /** Kinds of library project a driver can use (`libs`). */
 const LIBRARY_KINDS = ['c-library', 'rust-crate'];
@@ -241,7 +307,10 @@ export async function normalizeDriverOptions(tree: Tree, rawOptions: Partial<Dri
       fail(`directory '${directory}' is inside project '${other}' (${root}); projects cannot nest, choose another --directory`);
     }
   }
-  const helpers = checkHelpers(options.helpers, crate);
+  if (options.profile === 'kernel' && crate.length > KERNEL_CRATE_MAX) {
+    fail(`driver name '${name}' is too long for a kernel module: the module '${crate}_calls' would exceed the kernel's 55 characters; use at most ${KERNEL_CRATE_MAX}`);
+  }
+  const helpers = checkHelpers(options.helpers, crate, options.profile);
   const { libs, rustCrates } = checkLibs(tree, options.libs, options.profile);
   return { name, crate, directory, helpers, libs, rustCrates, profile: options.profile, skipFormat: options.skipFormat };
 }
@@ -261,20 +330,38 @@ async function updateIdeFiles(tree: Tree): Promise<void> {
 }
 
 /**
- * `nx g nx-local-lto:driver <name>`: a Rust crate with C helpers, its manifest (the plugin
- * infers rust-bc, clang-bc, build and test from it), a host test and a README. Runs
- * `init` too, so nx.json registers the plugin, and updates the IDE files (ide-sync). On any invalid option it throws before
- * writing anything.
+ * `nx g nx-local-lto:driver <name>`: a Rust crate with C helpers and its manifest (the plugin
+ * infers the targets from it), plus a README. The user profile (files/) adds a host test;
+ * the kernel profile (files-kernel/) is an out-of-tree Linux module instead: helpers over
+ * the tree's headers, C module glue that checks every value Rust computes, and the lines the
+ * VM test expects. Runs `init` too, so nx.json registers the plugin, and updates the IDE files
+ * (ide-sync). On any invalid option it throws before writing anything.
  */
 export async function driverGenerator(tree: Tree, rawOptions: Partial<DriverGeneratorSchema>): Promise<GeneratorCallback> {
   const options = await normalizeDriverOptions(tree, rawOptions);
   await initGenerator(tree, { skipFormat: true });
   const { name, crate, directory, helpers, libs, rustCrates, profile } = options;
-  generateFiles(tree, join(__dirname, 'files'), directory, { crate, name, directory, helpers, libs, rustCrates, profile, guard: `${crate.toUpperCase()}_DRIVER_H` });
+  const kernel = profile === 'kernel';
+  generateFiles(tree, join(__dirname, kernel ? 'files-kernel' : 'files'), directory, {
+    crate,
+    name,
+    directory,
+    helpers,
+    libs,
+    rustCrates,
+    profile,
+    guard: `${crate.toUpperCase()}_DRIVER_H`,
+    ...(kernel ? { kernel: kernelTemplate(helpers) } : {}),
+  });
   await updateIdeFiles(tree);
   if (!options.skipFormat) await formatFiles(tree);
   return () => {
-    logger.info(`Driver '${options.name}' created in ${options.directory}. Next: nx build ${options.name} (writes dist/${options.directory}/inline-report.json), then nx test ${options.name}.`);
+    const built = `nx build ${name} (writes dist/${directory}/inline-report.json)`;
+    logger.info(
+      kernel
+        ? `Kernel driver '${name}' created in ${directory}. Next: ${built}, nx run ${name}:module (dist/${directory}/${crate}.ko), then nx test ${name} (loads it in QEMU).`
+        : `Driver '${name}' created in ${directory}. Next: ${built}, then nx test ${name}.`,
+    );
   };
 }
 

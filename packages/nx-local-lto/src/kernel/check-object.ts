@@ -1,0 +1,35 @@
+import { FunctionAttributes } from '../bitcode/attributes';
+import { ElfObject } from '../elf/elf';
+import { checkLoaderRelocations, checkLostHardening, checkUndefinedSymbols, KernelViolation, runObjtool } from './object-checks';
+import { KernelTree } from './tree';
+
+export interface KernelObjectFacts {
+  /** Absolute path of the object (objtool reads a copy of it). */
+  object: string;
+  /** The object's name in messages (its final, workspace-relative path). */
+  shownAs: string;
+  elf: ElfObject;
+  tree: KernelTree;
+  /** objtool and the tree's arguments for a module object (kbuild-flags.ts). */
+  objtool: readonly string[];
+  /** The flags the object was built with (manifest cflags and rustflags): a fault names the one that caused it. */
+  flags: readonly string[];
+  /** Function attributes of the Rust bitcode and of each helper module, and the Rust functions defined. */
+  rust?: { attributes: ReadonlyMap<string, FunctionAttributes>; defined: readonly string[] };
+  helpers: ReadonlyArray<ReadonlyMap<string, FunctionAttributes>>;
+  verbose: boolean;
+}
+
+/**
+ * The object checked as the kernel will see it: relocations the loader applies, symbols the
+ * kernel exports, no hardening lost between helpers and Rust, and objtool with the tree's
+ * arguments. Each violation is one line.
+ */
+export async function kernelObjectViolations(f: KernelObjectFacts): Promise<KernelViolation[]> {
+  return [
+    ...checkLoaderRelocations(f.elf, f.flags),
+    ...checkUndefinedSymbols(f.elf, f.tree),
+    ...(f.rust ? checkLostHardening(f.tree, f.rust.attributes, f.rust.defined, f.helpers) : []),
+    ...(await runObjtool(f.objtool, f.object, f.shownAs, f.verbose)),
+  ];
+}
