@@ -8,6 +8,7 @@
  *   helpers) to CommonJS + declarations, mirroring the source layout (src/**.js);
  * - copies what the compiled code reads at run time or Nx reads beside it: executors.json,
  *   generators.json (their extension-less paths resolve to the .js files), README.md, bin/,
+ *   runtime/ (the local-lto-rt crate and the per-profile runtime C that drivers build with),
  *   every .json under src/ (executor and generator schemas, inline-report.schema.json), the
  *   hand-written schema.d.ts files the declarations import, and the generators' files/ and files-<profile>/ templates;
  * - writes package.json: the source one with "main": "./src/index.js" and "types".
@@ -56,6 +57,7 @@ function main() {
 
   for (const file of ['executors.json', 'generators.json', 'README.md']) copy(file);
   for (const file of walk(pkgDir, 'bin')) copy(file);
+  for (const file of walk(pkgDir, 'runtime')) if (!file.split(path.sep).includes('target')) copy(file);
   for (const file of walk(pkgDir, 'src')) if (isAsset(file)) copy(file);
 
   const source = JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8'));

@@ -70,3 +70,10 @@ fi
 # The compiled plugin: bin/toolchain-id.js (the cache inputs' tool identity) loads it instead
 # of the TypeScript sources while it is up to date, ~1 s less per call.
 node scripts/build-plugin.js >/dev/null
+
+# Cargo-based drivers (a Cargo.toml beside local-lto.json) build with --locked from the Cargo
+# workspace at the root (Cargo.toml, Cargo.lock); fetch the locked crates.io dependencies
+# once so later builds need no network.
+if [ -f Cargo.lock ]; then
+  cargo fetch --locked -q
+fi

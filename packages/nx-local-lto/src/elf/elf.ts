@@ -24,6 +24,8 @@ export interface ElfSection {
   name: string;
   type: number;
   flags: number;
+  /** Bytes the section takes in memory (sh_size). */
+  size: number;
   /** Section this one refers to (sh_info): for a relocation section, the section it patches. */
   info: number;
 }
@@ -108,6 +110,7 @@ export function parseElf(buf: Buffer): ElfObject {
     name: shstr ? cString(shstr.offset, s.nameOffset) : '',
     type: s.type,
     flags: s.flags,
+    size: s.size,
     info: s.info,
   }));
 

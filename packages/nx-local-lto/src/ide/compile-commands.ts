@@ -45,7 +45,7 @@ export async function compileCommands(projects: readonly IdeProject[], workspace
       const outputDir = options.outputDir ?? defaultCBitcodeDir(project.root);
       const kernel = await kernelStepFlags(options, clang, workspaceRoot, project.name);
       for (const source of options.sources) {
-        const bitcode = cBitcodePath(outputDir, project.root, source);
+        const bitcode = cBitcodePath(outputDir, options.sourceRoot ?? project.root, source);
         const depFile = bitcode.replace(/\.bc$/, '.d');
         const step = cBitcodeStep(options, rustc.host, workspaceRoot, source, { bitcodeOut: bitcode, depFileOut: depFile, depTarget: bitcode }, kernel);
         entries.push({ directory: workspaceRoot, file: source, arguments: [clang.path, ...clang.prefixArgs, ...clangBitcodeArgs(step)], output: bitcode });

@@ -1,5 +1,6 @@
 import { getProjects, globAsync, logger, readJson, TargetConfiguration, Tree } from '@nx/devkit';
 import { libraryClosure, Manifest, MANIFEST_FILE, normalizeManifest } from '../plugin/manifest';
+import { withCargo } from '../plugin/cargo';
 import { inferTargets } from '../plugin/targets';
 
 /** A project as the IDE files see it: its root, name and targets (inferred, then project.json). */
@@ -14,7 +15,7 @@ async function readTreeManifests(tree: Tree): Promise<Manifest[]> {
   const manifests: Manifest[] = [];
   for (const file of (await globAsync(tree, [`**/${MANIFEST_FILE}`])).sort()) {
     try {
-      manifests.push(normalizeManifest(file, readJson(tree, file)));
+      manifests.push(withCargo(normalizeManifest(file, readJson(tree, file)), tree.root, (p) => tree.exists(p)));
     } catch (e) {
       logger.warn(`nx-local-lto: ignoring ${file}: ${(e as Error).message.split('\n')[0]}`);
     }

@@ -5,6 +5,7 @@ import { RustBcExecutorOptions } from '../executors/rust-bc/schema';
 import rustBcSchema from '../executors/rust-bc/schema.json';
 import { validateOptions } from '../options/validate-options';
 import { RustcInfo } from '../toolchain/rustc';
+import { CargoCrate } from './cargo-crates';
 import { IdeProject, targetsRunning } from './projects';
 
 /** A crate of rust-analyzer's `rust-project.json` (the fields this plugin writes). */
@@ -19,7 +20,8 @@ export interface RustProjectCrate {
   cfg: string[];
   /** rustc `--target`, when the crate sets one. */
   target?: string;
-  is_workspace_member: true;
+  /** False for crates.io dependencies of Cargo-based drivers. */
+  is_workspace_member: boolean;
   /** The project folder: the files that belong to the crate (and the folders of its generated bindings). */
   source: { include_dirs: string[]; exclude_dirs: string[] };
   /** Variables of `env!` at compile time: the bindings' paths (rust-bc option `bindings`), absolute like rust-bc's. */
@@ -84,7 +86,7 @@ export function findSysrootSource(rustc: Pick<RustcInfo, 'sysroot' | 'release'>,
  * workspace crate it names in `externs` (the rust-crate libraries of its manifest's
  * `libs`). `rustc` gives the sysroot (`rustc --print sysroot`); `sysrootSrc` the library source.
  */
-export function rustProject(projects: readonly IdeProject[], rustc: Pick<RustcInfo, 'sysroot'>, sysrootSrc: string | undefined, workspaceRoot = '.'): RustProject {
+export function rustProject(projects: readonly IdeProject[], rustc: Pick<RustcInfo, 'sysroot'>, sysrootSrc: string | undefined, workspaceRoot = '.', cargo: readonly CargoCrate[] = []): RustProject {
   const crates: Array<RustProjectCrate & { externs: string[] }> = [];
   for (const project of projects) {
     for (const [name, target] of targetsRunning(project, 'nx-local-lto:rust-bc')) {
@@ -109,12 +111,25 @@ export function rustProject(projects: readonly IdeProject[], rustc: Pick<RustcIn
     }
   }
   const index = new Map(crates.map((c, i) => [c.display_name, i]));
+  const fromRustc = crates.map(({ externs, ...crate }) => ({
+    ...crate,
+    deps: externs.filter((e) => index.has(e)).map((e) => ({ crate: index.get(e)!, name: e })),
+  }));
+  // Cargo-based drivers: every crate of their resolves, once each (drivers share the root workspace).
+  const unique = [...new Map(cargo.map((c) => [c.id, c])).values()];
+  const byId = new Map(unique.map((c, i) => [c.id, fromRustc.length + i]));
+  const fromCargo: RustProjectCrate[] = unique.map((c) => ({
+    display_name: c.displayName,
+    root_module: c.rootModule,
+    edition: c.edition,
+    deps: c.deps.filter((d) => byId.has(d.id)).map((d) => ({ crate: byId.get(d.id)!, name: d.name.replace(/-/g, '_') })),
+    cfg: c.cfg,
+    is_workspace_member: c.isWorkspaceMember,
+    source: { include_dirs: [c.sourceDir], exclude_dirs: [] },
+  }));
   return {
     sysroot: rustc.sysroot,
     ...(sysrootSrc ? { sysroot_src: sysrootSrc } : {}),
-    crates: crates.map(({ externs, ...crate }) => ({
-      ...crate,
-      deps: externs.filter((e) => index.has(e)).map((e) => ({ crate: index.get(e)!, name: e })),
-    })),
+    crates: [...fromRustc, ...fromCargo],
   };
 }

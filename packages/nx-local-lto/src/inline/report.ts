@@ -5,6 +5,7 @@ import { FunctionAttributes } from '../bitcode/attributes';
 import { BitcodeModuleInfo } from '../bitcode/module-info';
 import { Diagnosis, diagnoseCall, FeatureViolation, featureViolation, FunctionFacts, SiteFacts } from './diagnosis';
 import { demangleRust } from './demangle';
+import { ObjectSize } from './object-size';
 import { InlineRemark } from './remarks';
 import { FeatureOracle } from './target-features';
 import { undefinedSymbols, UndefinedSymbol } from './link-readiness';
@@ -71,6 +72,8 @@ export interface InlineReport {
   undefinedSymbols: UndefinedSymbol[];
   /** Call sites (inlined or not) whose helper may use target features its Rust caller may not: an error under inlinePolicy 'error'. */
   featureViolations: FeatureViolation[];
+  /** The object's size, its code by crate, and what it leaves undefined (src/inline/object-size.ts). */
+  size?: ObjectSize;
 }
 
 /** One bitcode module with its function attributes (read by src/bitcode/attributes.ts). */

@@ -26,6 +26,13 @@ export interface RustBitcodeStep {
   metadataOut?: string;
   /** Native fallback: write a native object (`--emit=obj`) here instead of bitcode. */
   nativeObjectOut?: string;
+  /**
+   * Self-contained (rust-runtime): build a `staticlib` with fat LTO, written to `libOut`
+   * (scratch), so the emitted bitcode is the LTO module with the core/alloc code the crate
+   * uses, internal. `link` must be among the emits: without it rustc writes the crate's own
+   * module (core undefined). Dependencies must be rlibs that carry bitcode.
+   */
+  selfContained?: { libOut: string };
   /** Kernel profile: the flags the kernel tree implies (src/kernel/rust-flags.ts), in place of a fixed list. */
   kernelRustflags?: readonly string[];
 }
@@ -37,11 +44,11 @@ export interface RustBitcodeStep {
  */
 export function rustBitcodeArgs(s: RustBitcodeStep): string[] {
   const code = s.nativeObjectOut ? `obj=${s.nativeObjectOut}` : `llvm-bc=${s.bitcodeOut}`;
-  const emit = [`dep-info=${s.depInfoOut}`, code, ...(s.metadataOut ? [`metadata=${s.metadataOut}`] : [])];
+  const emit = [`dep-info=${s.depInfoOut}`, code, ...(s.metadataOut ? [`metadata=${s.metadataOut}`] : []), ...(s.selfContained ? ['link'] : [])];
   const dependencyDirs = [...new Set(Object.values(s.externs).map((p) => p.replace(/\/[^/]*$/, '') || '.'))];
   return [
     `--edition=${s.edition}`,
-    '--crate-type=lib',
+    ...(s.selfContained ? ['--crate-type=staticlib', '-Clto=fat', '-o', s.selfContained.libOut] : ['--crate-type=lib']),
     `--crate-name=${s.crateName}`,
     ...(s.target ? [`--target=${s.target}`] : []),
     `-Copt-level=${s.optLevel}`,
@@ -58,7 +65,42 @@ export function rustBitcodeArgs(s: RustBitcodeStep): string[] {
   ];
 }
 
-function profileRustFlags(s: RustBitcodeStep): readonly string[] {
+export interface RustRuntimeStep {
+  /** The runtime crate's root (`runtime/rust/src/lib.rs` of the plugin, as the workspace sees it). */
+  crateRoot: string;
+  features: string[];
+  optLevel: string;
+  target?: string;
+  profile: Profile;
+  workspaceRoot: string;
+  rlibOut: string;
+  /** Kernel profile: the tree's rustc flags, as for the driver's crate. */
+  kernelRustflags?: readonly string[];
+}
+
+/**
+ * RUSTC-RT: the plugin's runtime crate `local_lto_rt` as an rlib (with its bitcode, rustc's
+ * default for rlibs) for a self-contained rustc-route driver's `--extern local_lto_rt=`.
+ */
+export function rustRuntimeArgs(s: RustRuntimeStep): string[] {
+  return [
+    '--edition=2021',
+    '--crate-type=rlib',
+    '--crate-name=local_lto_rt',
+    ...(s.target ? [`--target=${s.target}`] : []),
+    `-Copt-level=${s.optLevel}`,
+    '-Ccodegen-units=1',
+    '-Cpanic=abort',
+    '-Cembed-bitcode=yes',
+    ...profileRustFlags(s),
+    ...s.features.flatMap((f) => ['--cfg', `feature="${f}"`]),
+    `--remap-path-prefix=${s.workspaceRoot}=.`,
+    '-o', s.rlibOut,
+    s.crateRoot,
+  ];
+}
+
+function profileRustFlags(s: Pick<RustBitcodeStep, 'profile' | 'kernelRustflags'>): readonly string[] {
   if (s.profile !== 'kernel') return PROFILE_FLAGS[s.profile].rustc;
   if (!s.kernelRustflags) throw new Error('a kernel-profile rustc step needs the kernel tree\'s flags');
   return s.kernelRustflags;

@@ -89,3 +89,61 @@ describe('createNodesV2 and createDependencies', () => {
     ]);
   });
 });
+
+/** A driver with a Cargo.toml beside its manifest builds its Rust side through cargo. */
+describe('createNodesV2 for a Cargo-based driver', () => {
+  const root = mkdtempSync(join(tmpdir(), 'local-lto-nodes-cargo-'));
+  const write = (file: string, text: string) => {
+    mkdirSync(dirname(join(root, file)), { recursive: true });
+    writeFileSync(join(root, file), text);
+  };
+  write('drivers/c1/local-lto.json', JSON.stringify({ kind: 'driver', sources: ['helpers/h.c'] }));
+  write('drivers/c1/Cargo.toml', '[package]\nname = "c1"\nversion = "0.1.0"\n');
+  write('drivers/r1/local-lto.json', JSON.stringify({ kind: 'driver' }));
+  write('drivers/s1/local-lto.json', JSON.stringify({ kind: 'driver', selfContained: true }));
+  write('Cargo.toml', '[workspace]\nmembers = ["drivers/c1"]\n');
+  write('Cargo.lock', 'version = 4\n');
+  let t: Record<string, { executor?: string; options?: Record<string, unknown>; inputs?: unknown[]; dependsOn?: unknown[] }> = {};
+  let plain: typeof t = {};
+  let selfContained: typeof t = {};
+
+  beforeAll(async () => {
+    const results = await createNodesV2[1](['drivers/c1/local-lto.json', 'drivers/r1/local-lto.json', 'drivers/s1/local-lto.json'], undefined, { workspaceRoot: root, nxJsonConfiguration: {} } as CreateNodesContextV2);
+    const projects: Record<string, ProjectConfiguration> = {};
+    for (const [, result] of results) Object.assign(projects, result.projects);
+    t = projects['drivers/c1'].targets as typeof t;
+    plain = projects['drivers/r1'].targets as typeof t;
+    selfContained = projects['drivers/s1'].targets as typeof t;
+  });
+
+  it('runs cargo-bc as rust-bc, keyed on the root Cargo.lock and Cargo.toml, and the runtime as runtime-bc', () => {
+    expect(t['rust-bc'].executor).toBe('nx-local-lto:cargo-bc');
+    expect(t['rust-bc'].options).toEqual(expect.objectContaining({ manifestPath: 'drivers/c1/Cargo.toml', lockFile: 'Cargo.lock', outputPath: 'dist/drivers/c1/rust/c1.bc' }));
+    expect(t['rust-bc'].inputs).toEqual(expect.arrayContaining(['{workspaceRoot}/Cargo.lock', '{workspaceRoot}/Cargo.toml', '{projectRoot}/Cargo.toml', '{projectRoot}/**/*.rs']));
+    expect(t['runtime-bc'].executor).toBe('nx-local-lto:clang-bc');
+    expect(t['runtime-bc'].options).toEqual(expect.objectContaining({ ltoMode: 'full', profile: 'user', outputDir: 'dist/drivers/c1/runtime' }));
+    expect((t['runtime-bc'].options!.sources as string[]).map((s) => s.replace(/.*\/runtime\//, 'runtime/'))).toEqual(['runtime/c/user/local_lto_rt.c']);
+    expect(t['clang-bc'].options!.ltoMode).toBe('full');
+  });
+
+  it('links the runtime bitcode and requires its functions inlined', () => {
+    expect(t.build.dependsOn).toEqual(['rust-bc', 'clang-bc', 'runtime-bc', '^build']);
+    expect(t.build.options!.bitcode).toEqual(['dist/drivers/c1/c/helpers/h.bc', 'dist/drivers/c1/runtime/local_lto_rt.bc']);
+    expect(t.build.options!.requireInlined).toEqual(['rust_helper_*', 'local_lto_rt_*']);
+  });
+
+  it('builds a rustc-route driver with selfContained as a staticlib with the runtime crate, plus runtime-bc', () => {
+    expect(selfContained['rust-bc'].executor).toBe('nx-local-lto:rust-bc');
+    expect(selfContained['rust-bc'].options).toEqual(expect.objectContaining({ selfContained: true, runtimeCrateRoot: expect.stringMatching(/nx-local-lto\/runtime\/rust\/src\/lib\.rs$/) }));
+    expect(selfContained['rust-bc'].inputs).toEqual(expect.arrayContaining([expect.stringMatching(/nx-local-lto\/runtime\/rust\/\*\*\/\*$/)]));
+    expect(selfContained['runtime-bc']).toBeDefined();
+    expect(selfContained.build.options!.requireInlined).toEqual(['rust_helper_*', 'local_lto_rt_*']);
+  });
+
+  it('leaves a driver without Cargo.toml on the rustc route (control)', () => {
+    expect(plain['rust-bc'].executor).toBe('nx-local-lto:rust-bc');
+    expect(plain['runtime-bc']).toBeUndefined();
+    expect(plain['rust-bc'].options!.selfContained).toBeUndefined();
+    expect(plain.build.options!.requireInlined).toEqual(['rust_helper_*']);
+  });
+});

@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { memoKey, readMemo, replayWarnings, withWarnings, writeMemo } from './inference-memo';
 import { libraryClosure, Manifest, MANIFEST_FILE, normalizeManifest } from './manifest';
+import { withCargo } from './cargo';
 import { inferenceFacts } from './inference-facts';
 import { InferenceFacts, inferTargets } from './targets';
 import { toolPathsOf, withToolPaths } from './tool-identity';
@@ -56,7 +57,8 @@ function parseManifests(sources: readonly ManifestSource[], workspaceRoot: strin
   const manifests: Manifest[] = [];
   for (const { file, manifest } of sources) {
     try {
-      manifests.push(normalizeManifest(file, parseJsonText(manifest, join(workspaceRoot, file)) as Parameters<typeof normalizeManifest>[1]));
+      const normalized = normalizeManifest(file, parseJsonText(manifest, join(workspaceRoot, file)) as Parameters<typeof normalizeManifest>[1]);
+      manifests.push(withCargo(normalized, workspaceRoot, (p) => existsSync(join(workspaceRoot, p))));
     } catch (e) {
       const message = (e as Error).message.split('\n')[0];
       // Schema errors name the file first; a JSON syntax error does not.
@@ -89,7 +91,9 @@ function withProjectJsonToolPaths(projectJson: string | Error | undefined, targe
 /** The machine facts in the memo key: a different toolchain or kernel tree infers again. */
 function factsKey(facts: InferenceFacts, manifests: readonly Manifest[]): string {
   const kernels = [...new Set(manifests.map((m) => m.kernelDir))].map((dir) => [dir ?? null, facts.kernel(dir) ?? null]);
-  return JSON.stringify({ workspaceRoot: facts.workspaceRoot, toolchain: facts.toolchain ?? null, kernels }, (_k, v) => (v instanceof Map ? [...v] : v));
+  // Cargo facts come from files beside the manifests (Cargo.toml, Cargo.lock) and the runtime's C files.
+  const cargo = manifests.filter((m) => m.runtime).map((m) => [m.root, m.cargo ?? null, m.runtime]);
+  return JSON.stringify({ workspaceRoot: facts.workspaceRoot, toolchain: facts.toolchain ?? null, kernels, cargo }, (_k, v) => (v instanceof Map ? [...v] : v));
 }
 
 function inferProjects(manifests: readonly Manifest[], sources: readonly ManifestSource[], facts: InferenceFacts): CreateNodesResultV2 {

@@ -70,6 +70,34 @@ export interface Manifest {
   module?: { name: string; glue: string[]; vmTest?: { expect: string[] } };
   /** C headers bound by bindgen (driver, c-library): see ManifestBindings. */
   bindings?: ManifestBindings;
+
+  // --- rust-runtime (issue 15): self-contained drivers ---
+  /**
+   * (driver without Cargo.toml) Build the crate as a staticlib with fat LTO, so the object
+   * carries the core/alloc code it uses; with the plugin runtime crate as `local_lto_rt`.
+   * Default false. A Cargo-based driver is always self-contained.
+   */
+  selfContained: boolean;
+  /** Set by withCargo (src/plugin/cargo.ts) when a Cargo.toml sits next to the manifest; not a key. */
+  cargo?: CargoFacts;
+  /** The plugin runtime compiled into a self-contained driver; set by withCargo; not a key. */
+  runtime?: RuntimeFacts;
+}
+
+/** A driver whose Rust side is a Cargo package. */
+export interface CargoFacts {
+  /** The package's Cargo.toml, relative to the project folder. */
+  manifest: string;
+  /** The Cargo.lock cargo builds with (`--locked`), workspace-relative. */
+  lock: string;
+}
+
+/** The plugin runtime as the workspace sees it (workspace-relative paths). */
+export interface RuntimeFacts {
+  /** The runtime crate local-lto-rt (folder): a path dependency of Cargo-based drivers. */
+  crate: string;
+  /** Its runtime C for the driver's profile (what local-lto-rt calls), when the profile has one. */
+  c?: { root: string; sources: string[] };
 }
 
 // ---- header bindings (issue 17): manifest key `bindings` -------------------------------
@@ -184,6 +212,7 @@ export function normalizeManifest(file: string, raw: unknown): Manifest {
     kernelPolicy: raw.kernelPolicy ?? 'error',
     ...(raw.module ? { module: { name: raw.module.name ?? name.replace(/-/g, '_'), glue: raw.module.glue ?? [], ...(raw.module.vmTest ? { vmTest: { expect: raw.module.vmTest.expect ?? [] } } : {}) } } : {}),
     ...(raw.bindings ? { bindings: normalizeBindings(file, raw.bindings) } : {}),
+    selfContained: raw.selfContained ?? false,
     ...(raw.test ? { test: { sources: raw.test.sources ?? [], linkLibs: raw.test.linkLibs ?? [], args: raw.test.args ?? [] } } : {}),
   };
 }

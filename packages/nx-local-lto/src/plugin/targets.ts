@@ -7,6 +7,7 @@ import { FALLBACK_ENV, nativeObjectPath } from '../toolchain/native-fallback';
 import { bindingsPaths, defaultBindingsDir } from '../executors/bindgen/output-paths';
 import { BINDINGS_ENV } from '../pipeline/bindgen-commands';
 import { Profile } from '../toolchain/profiles';
+import { RUNTIME_REQUIRE_INLINED } from './cargo';
 import { Manifest, MANIFEST_FILE } from './manifest';
 import { toolIdentityInput } from './tool-identity';
 import { fileContentsInput, linkedLibrariesInput, preprocessedInput } from './external-inputs';
@@ -77,6 +78,7 @@ function rustBcTarget(m: Manifest, libs: Manifest[], emitMetadata: boolean, fact
       // whose dependency runs in the same batch before that dependency writes its outputs,
       // and keeps that hash (its re-hash skips tasks that have one), a key on stale files.
       ...crates.flatMap((l) => [`${l.root}/**/*.rs`, `${l.root}/${MANIFEST_FILE}`, `${l.root}/project.json`].map(ws)),
+      ...(m.runtime ? [ws(`${m.runtime.crate}/**/*`)] : []),
       { env: 'RUSTFLAGS' },
       { env: FALLBACK_ENV },
       ...(kernel ? kernelTreeInputs(m, facts)! : []),
@@ -98,12 +100,85 @@ function rustBcTarget(m: Manifest, libs: Manifest[], emitMetadata: boolean, fact
       ...(m.optLevel ? { optLevel: m.optLevel } : {}),
       outputPath: out.bitcode,
       ...(emitMetadata ? { emitMetadata: true } : {}),
+      ...(m.runtime ? { selfContained: true, runtimeCrateRoot: join(m.runtime.crate, 'src', 'lib.rs') } : {}),
       ...(kernel && m.kernelDir ? { kernelDir: m.kernelDir } : {}),
     },
     metadata: {
       technologies,
       description: `Compile ${m.crateRoot} to LLVM bitcode (one codegen unit, panic=abort${kernel ? "; kernel code and hardening from the tree's .config" : ''})`,
       help: { command: `nx run ${m.name}:rust-bc --verbose`, example: { options: { rustflags: ['-Cdebuginfo=1'] } } },
+    },
+  };
+}
+
+// --- rust-runtime (issue 15): Cargo-based drivers ---
+
+/** Fat-LTO (self-contained) Rust bitcode has no ThinLTO summary: the driver's C is built full-LTO to match (F1). */
+const CARGO_C_OPTIONS = { ltoMode: 'full' };
+
+/** Where a Cargo-based driver's runtime C bitcode goes. */
+function runtimeOutputs(m: Manifest): string[] {
+  const runtime = m.runtime?.c;
+  if (!runtime) return [];
+  return runtime.sources.map((s) => cBitcodePath(join('dist', m.root, 'runtime'), runtime.root, s));
+}
+
+/** `rust-bc` of a driver with a Cargo.toml: cargo with its lock file, one bitcode module with the dependencies in it. */
+function cargoBcTarget(m: Manifest, cargo: NonNullable<Manifest['cargo']>, runtime: NonNullable<Manifest['runtime']>, facts: InferenceFacts): TargetConfiguration {
+  const out = rustOutputs(m);
+  const kernel = m.profile === 'kernel';
+  return {
+    executor: 'nx-local-lto:cargo-bc',
+    cache: true,
+    dependsOn: ['^build'],
+    inputs: [
+      '{projectRoot}/**/*.rs',
+      `{projectRoot}/${cargo.manifest}`,
+      ws(cargo.lock),
+      // A Cargo workspace manifest at the root (members, shared profile and patch settings).
+      ws('Cargo.toml'),
+      `{projectRoot}/${MANIFEST_FILE}`,
+      // The runtime crate (Nx hashes it when it is not under an ignored folder such as node_modules).
+      ws(`${runtime.crate}/**/*`),
+      { env: 'RUSTFLAGS' },
+      { env: FALLBACK_ENV },
+      ...(kernel ? kernelTreeInputs(m, facts)! : []),
+      toolIdentityInput(['rustc']),
+      { externalDependencies: [] },
+    ],
+    // The native fallback writes <crate>.o where the bitcode would be (never both).
+    outputs: [out.bitcode, nativeObjectPath(out.bitcode)].map(ws),
+    options: {
+      manifestPath: join(m.root, cargo.manifest),
+      lockFile: cargo.lock,
+      crateName: m.crateName,
+      profile: m.profile,
+      rustflags: m.rustflags,
+      ...(m.optLevel ? { optLevel: m.optLevel } : {}),
+      outputPath: out.bitcode,
+      ...(kernel && m.kernelDir ? { kernelDir: m.kernelDir } : {}),
+    },
+    metadata: {
+      technologies,
+      description: `Build ${cargo.manifest} with its Cargo.lock to one LLVM bitcode module (the crate, its dependencies and the core/alloc code it uses; fat LTO, panic=abort)`,
+      help: { command: `nx run ${m.name}:rust-bc --verbose`, example: { options: { optLevel: 's' } } },
+    },
+  };
+}
+
+/** `runtime-bc`: the plugin's runtime C for the driver's profile (what local-lto-rt calls), compiled like helpers. */
+function runtimeBcTarget(m: Manifest, runtime: NonNullable<NonNullable<Manifest['runtime']>['c']>): TargetConfiguration {
+  const outputs = runtimeOutputs(m);
+  return {
+    executor: 'nx-local-lto:clang-bc',
+    cache: true,
+    inputs: [...runtime.sources.map(ws), { env: FALLBACK_ENV }, toolIdentityInput(['rustc', 'clang']), { externalDependencies: [] }],
+    outputs: outputs.flatMap((b) => [b, nativeObjectPath(b), b.replace(/\.bc$/, '.d')]).map(ws),
+    options: { sources: runtime.sources, sourceRoot: runtime.root, profile: m.profile, outputDir: join('dist', m.root, 'runtime'), ...CARGO_C_OPTIONS },
+    metadata: {
+      technologies,
+      description: `Compile the plugin's ${m.profile}-profile runtime (panic path and allocator of local-lto-rt) to helper bitcode`,
+      help: { command: `nx run ${m.name}:runtime-bc --verbose`, example: { options: { defines: ['DEBUG=1'] } } },
     },
   };
 }
@@ -148,6 +223,7 @@ function clangBcTarget(m: Manifest, libs: Manifest[], profile: Profile, facts: I
     outputDir: cBitcodeDir(m, profile),
     ...(kernel && m.kernelDir ? { kernelDir: m.kernelDir } : {}),
     ...(kernel && m.module ? { moduleName: m.module.name } : {}),
+    ...(m.selfContained ? CARGO_C_OPTIONS : {}),
   };
   return {
     executor: 'nx-local-lto:clang-bc',
@@ -184,11 +260,13 @@ function driverBuildTarget(m: Manifest, libs: Manifest[], facts: InferenceFacts,
   const bitcode = [
     ...cBitcodeOutputs(m, m.profile),
     ...libs.flatMap((l) => (l.kind === 'c-library' ? cBitcodeOutputs(l, m.profile) : [rustOutputs(l).bitcode])),
+    ...runtimeOutputs(m),
   ];
+  const requireInlined = m.runtime?.c && !m.requireInlined.includes(RUNTIME_REQUIRE_INLINED) ? [...m.requireInlined, RUNTIME_REQUIRE_INLINED] : m.requireInlined;
   return {
     executor: 'nx-local-lto:lld-relocatable',
     cache: true,
-    dependsOn: ['rust-bc', ...(cSources(m).length ? ['clang-bc'] : []), '^build'],
+    dependsOn: ['rust-bc', ...(cSources(m).length ? ['clang-bc'] : []), ...(m.runtime?.c ? ['runtime-bc'] : []), '^build'],
     inputs: [
       `{projectRoot}/${MANIFEST_FILE}`,
       // Native objects are linked as they are: a rebuilt .o must be a cache miss.
@@ -206,7 +284,7 @@ function driverBuildTarget(m: Manifest, libs: Manifest[], facts: InferenceFacts,
       bitcode,
       output,
       report,
-      requireInlined: mode === 'lto' ? m.requireInlined : [],
+      requireInlined: mode === 'lto' ? requireInlined : [],
       ...(m.objects.length ? { objects: m.objects.map((o) => join(m.root, o)) } : {}),
       ...(m.ltoOptLevel ? { ltoOptLevel: m.ltoOptLevel } : {}),
       ...(m.inlinePolicy ? { inlinePolicy: m.inlinePolicy } : {}),
@@ -361,8 +439,9 @@ export function inferTargets(m: Manifest, libs: Manifest[], facts: InferenceFact
     case 'driver':
       warnProfileMismatches(m, libs);
       return {
-        'rust-bc': rustBcTarget(m, libs, false, facts),
+        'rust-bc': m.cargo && m.runtime ? cargoBcTarget(m, m.cargo, m.runtime, facts) : rustBcTarget(m, libs, false, facts),
         ...(m.bindings ? { bindgen: bindgenTarget(m, m.bindings, facts) } : {}),
+        ...(m.runtime?.c ? { 'runtime-bc': runtimeBcTarget(m, m.runtime.c) } : {}),
         ...(cSources(m).length ? { 'clang-bc': clangBcTarget(m, libs, m.profile, facts) } : {}),
         build: driverBuildTarget(m, libs, facts),
         ...(m.module && m.profile === 'kernel'

@@ -10,6 +10,8 @@ export interface RunToolOptions {
   verbose: boolean;
   /** Extra environment variables for the tool. */
   env?: Record<string, string>;
+  /** Variables of this process's environment the tool must not see (printed as `env -u NAME`). */
+  unsetEnv?: readonly string[];
 }
 
 export interface ToolResult {
@@ -24,12 +26,19 @@ export interface ToolResult {
  * message holds the full command line, so it can be rerun by hand.
  */
 export async function runTool(file: string, args: readonly string[], options: RunToolOptions): Promise<ToolResult> {
-  // Variables the tool needs are printed before it, as a shell takes them (`RUSTC_BOOTSTRAP=1 rustc ...`).
-  const commandLine = [...Object.entries(options.env ?? {}).map(([k, v]) => `${k}=${shellQuote(v)}`), formatCommandLine(file, args)].join(' ');
+  const unset = (options.unsetEnv ?? []).filter((name) => process.env[name] !== undefined);
+  // Variables the tool needs are printed before it, as a shell takes them (`RUSTC_BOOTSTRAP=1 rustc ...`);
+  // unset ones as `env -u NAME` in front, so the line still runs by hand.
+  const commandLine = [
+    ...(unset.length ? ['env', ...unset.map((n) => `-u ${n}`)] : []),
+    ...Object.entries(options.env ?? {}).map(([k, v]) => `${k}=${shellQuote(v)}`),
+    formatCommandLine(file, args),
+  ].join(' ');
   if (options.verbose) taskOutput.log(`$ ${commandLine}`);
   const result = await execa(file, args, {
     cwd: options.cwd,
-    env: options.env,
+    env: unset.length ? withoutVariables({ ...process.env, ...options.env }, unset) : options.env,
+    extendEnv: unset.length === 0,
     reject: false,
     stdin: 'ignore',
     stripFinalNewline: false,
@@ -47,4 +56,10 @@ export async function runTool(file: string, args: readonly string[], options: Ru
   }
   if (stderr.trim()) taskOutput.stderr(stderr);
   return { stdout, stderr };
+}
+
+function withoutVariables(env: NodeJS.ProcessEnv, names: readonly string[]): NodeJS.ProcessEnv {
+  const copy = { ...env };
+  for (const name of names) delete copy[name];
+  return copy;
 }

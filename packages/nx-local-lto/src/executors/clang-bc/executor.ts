@@ -25,7 +25,7 @@ async function build(options: ClangBcExecutorOptions, context: ExecutorContext):
     ...options.sources.map((s): [string, string] => ['sources', s]),
     ...options.includeDirs.map((d): [string, string, 'dir'] => ['includeDirs', d, 'dir']),
   ]);
-  const outputs = options.sources.map((source) => cBitcodePath(outputDir, projectRoot, source));
+  const outputs = options.sources.map((source) => cBitcodePath(outputDir, options.sourceRoot ?? projectRoot, source));
   const rustc = await resolveRustc(options);
   const mode = await resolveBuildMode(fallbackOf(options.fallback), rustc, options);
   const verbose = isVerbose(options);

@@ -12,6 +12,7 @@ export interface ClangBcExecutorOptions {
   optLevel: '0' | '1' | '2' | '3' | 's' | 'z';
   profile: Profile;
   outputDir?: string;
+  sourceRoot?: string;
   clang?: string;
   rustc?: string;
   fallback?: Fallback;

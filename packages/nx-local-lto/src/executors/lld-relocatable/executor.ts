@@ -10,6 +10,7 @@ import { resolveKernelTree } from '../../kernel/tree';
 import { applyExports } from '../../elf/symbol-policy';
 import { LocalLtoError } from '../../errors';
 import { withStagedOutputs } from '../../fs/staged-outputs';
+import { formatObjectSize, objectSize } from '../../inline/object-size';
 import { buildInlineReport, InlineReport as BaseInlineReport } from '../../inline/report';
 
 type InlineReport = BaseInlineReport & { kernel?: KernelReport };
@@ -75,7 +76,7 @@ async function build(options: LldRelocatableExecutorOptions, context: ExecutorCo
       await applySymbolPolicy(step, options, objTmp, scratch, root, verbose);
       const facts = await step.reportFacts(scratch, verbose);
       const elf = readElf(objTmp);
-      const result = buildInlineReport({ object: output, elf, requireInlined: options.requireInlined, ...facts });
+      const result = { ...buildInlineReport({ object: output, elf, requireInlined: options.requireInlined, ...facts }), size: objectSize(elf, facts.cFunctions) };
       const kernel = options.profile === 'kernel' ? await checkKernelObject(options, root, objTmp, output, elf, facts, verbose) : undefined;
       const full: InlineReport = kernel ? { ...result, kernel } : result;
       writeFileSync(reportTmp, JSON.stringify(full, null, 2) + '\n');
@@ -138,6 +139,7 @@ function enforceKernelPolicy(kernel: KernelReport, reportPath: string, options: 
 
 function enforcePolicy(report: InlineReport, reportPath: string, options: LldRelocatableExecutorOptions): void {
   taskOutput.log(formatInlineTable(report));
+  if (report.size) taskOutput.log(`  ${formatObjectSize(report.size)}`);
   enforceRuntimeSymbols(report, reportPath, options);
   if (report.build === 'native') return;
   const { requiredCalls, featureViolations } = report.summary;

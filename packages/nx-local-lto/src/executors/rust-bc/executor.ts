@@ -1,9 +1,10 @@
 import { ExecutorContext } from '@nx/devkit';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalLtoError } from '../../errors';
 import { withStagedOutputs } from '../../fs/staged-outputs';
-import { rustBitcodeArgs, sanitizeRustFlags } from '../../pipeline/commands';
+import { rustBitcodeArgs, rustRuntimeArgs, sanitizeRustFlags } from '../../pipeline/commands';
 import { runTool } from '../../process/run-tool';
 import { taskOutput } from '../../process/task-output';
 import { kernelRustFlags } from '../../kernel/rust-flags';
@@ -49,40 +50,74 @@ async function build(options: RustBcExecutorOptions, context: ExecutorContext): 
   const code = native ? nativeObjectPath(bitcode) : bitcode;
   const kernel = options.profile === 'kernel' ? kernelRustFlags(resolveKernelTree(options.kernelDir, root).config) : undefined;
   const finals = [code, depInfo, ...(metadata ? [metadata] : [])].map((p) => join(root, p));
-  await withStagedOutputs('rust-bc', finals, async ([codeTmp, dTmp, rmetaTmp]) => {
-    const args = rustBitcodeArgs({
-      crateRoot: options.crateRoot,
-      crateName,
-      edition: options.edition,
-      optLevel: options.optLevel,
-      target: options.target,
-      profile: options.profile,
-      cfg: options.cfg,
-      externs: options.externs,
-      rustflags: flags,
-      workspaceRoot: root,
-      bitcodeOut: codeTmp,
-      depInfoOut: dTmp,
-      metadataOut: rmetaTmp,
-      ...(native ? { nativeObjectOut: codeTmp } : {}),
-      ...(kernel ? { kernelRustflags: kernel.flags } : {}),
+  const scratch = options.selfContained ? mkdtempSync(join(tmpdir(), 'local-lto-rustc-')) : undefined;
+  try {
+    const externs = scratch ? await selfContainedExterns(options, root, scratch, rustc.path, context, kernel) : options.externs;
+    await withStagedOutputs('rust-bc', finals, async ([codeTmp, dTmp, rmetaTmp]) => {
+      const args = rustBitcodeArgs({
+        crateRoot: options.crateRoot,
+        crateName,
+        edition: options.edition,
+        optLevel: options.optLevel,
+        target: options.target,
+        profile: options.profile,
+        cfg: options.cfg,
+        externs,
+        rustflags: flags,
+        workspaceRoot: root,
+        bitcodeOut: codeTmp,
+        depInfoOut: dTmp,
+        metadataOut: rmetaTmp,
+        ...(native ? { nativeObjectOut: codeTmp } : {}),
+        ...(scratch ? { selfContained: { libOut: join(scratch, `lib${crateName}.a`) } } : {}),
+        ...(kernel ? { kernelRustflags: kernel.flags } : {}),
+      });
+      taskOutput.log(`  ${native ? 'RUSTC-OBJ' : 'RUSTC-BC'} ${options.crateRoot} -> ${code}`);
+      const toolEnv = { ...(kernel?.env ?? {}), ...env };
+      const { stderr } = await runTool(rustc.path, args, { cwd: root, verbose: isVerbose(options), ...(Object.keys(toolEnv).length ? { env: toolEnv } : {}) });
+      if (/ignoring emit path because multiple/.test(stderr)) {
+        throw new LocalLtoError(`rustc split ${options.crateRoot} into several codegen units; check rustflags and RUSTFLAGS`);
+      }
+      // rustc names the temporaries in its dep-info; name the final outputs instead.
+      const temporaries = [codeTmp, dTmp, rmetaTmp];
+      let depText = readFileSync(dTmp, 'utf8');
+      temporaries.forEach((t, i) => t && (depText = depText.split(t).join(finals[i].slice(root.length + 1))));
+      // A self-contained build's staticlib is scratch: not an output, so no rule for it.
+      if (scratch) depText = depText.split('\n').filter((line) => !line.startsWith(scratch)).join('\n');
+      // Included bindings and their env-dep lines come with absolute paths: make them relative.
+      depText = depText.split(`${root}/`).join('');
+      writeFileSync(dTmp, depText);
     });
-    taskOutput.log(`  ${native ? 'RUSTC-OBJ' : 'RUSTC-BC'} ${options.crateRoot} -> ${code}`);
-    const toolEnv = { ...(kernel?.env ?? {}), ...env };
-    const { stderr } = await runTool(rustc.path, args, { cwd: root, verbose: isVerbose(options), ...(Object.keys(toolEnv).length ? { env: toolEnv } : {}) });
-    if (/ignoring emit path because multiple/.test(stderr)) {
-      throw new LocalLtoError(`rustc split ${options.crateRoot} into several codegen units; check rustflags and RUSTFLAGS`);
-    }
-    // rustc names the temporaries in its dep-info; name the final outputs instead.
-    const temporaries = [codeTmp, dTmp, rmetaTmp];
-    let depText = readFileSync(dTmp, 'utf8');
-    temporaries.forEach((t, i) => t && (depText = depText.split(t).join(finals[i].slice(root.length + 1))));
-    // Included bindings and their env-dep lines come with absolute paths: make them relative.
-    depText = depText.split(`${root}/`).join('');
-    writeFileSync(dTmp, depText);
-  });
+  } finally {
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  }
   // The other mode's output must not survive to be linked by mistake.
   rmSync(join(root, native ? bitcode : nativeObjectPath(bitcode)), { force: true });
+}
+
+/**
+ * The externs of a self-contained build: none from `externs` (rust-crate libraries give
+ * .rmeta, a staticlib needs rlibs with bitcode), plus the plugin runtime built into `scratch`
+ * (RUSTC-RT) when `runtimeCrateRoot` is set.
+ */
+async function selfContainedExterns(
+  options: RustBcExecutorOptions,
+  root: string,
+  scratch: string,
+  rustc: string,
+  context: ExecutorContext,
+  kernel: ReturnType<typeof kernelRustFlags> | undefined,
+): Promise<Record<string, string>> {
+  if (Object.keys(options.externs).length) {
+    throw new LocalLtoError(`option 'selfContained' cannot be used with 'externs' (${Object.keys(options.externs).join(', ')}): a self-contained build links rlibs with bitcode, and rust-crate libraries give .rmeta; build the driver through cargo instead (a Cargo.toml beside local-lto.json)`);
+  }
+  if (!options.runtimeCrateRoot) return {};
+  assertInputsExist(root, [['runtimeCrateRoot', options.runtimeCrateRoot]], context);
+  const rlib = join(scratch, 'liblocal_lto_rt.rlib');
+  taskOutput.log(`  RUSTC-RT ${options.runtimeCrateRoot}`);
+  const args = rustRuntimeArgs({ crateRoot: options.runtimeCrateRoot, features: options.runtimeFeatures, optLevel: options.optLevel, target: options.target, profile: options.profile, workspaceRoot: root, rlibOut: rlib, ...(kernel ? { kernelRustflags: kernel.flags } : {}) });
+  await runTool(rustc, args, { cwd: root, verbose: isVerbose(options), env: kernel?.env });
+  return { local_lto_rt: rlib };
 }
 
 /**

@@ -15,6 +15,9 @@ export interface RustBcExecutorOptions {
   rustflags: string[];
   outputPath?: string;
   emitMetadata: boolean;
+  selfContained: boolean;
+  runtimeCrateRoot?: string;
+  runtimeFeatures: Array<'panic-handler' | 'panic-message' | 'global-allocator'>;
   rustc?: string;
   clang?: string;
   fallback?: Fallback;

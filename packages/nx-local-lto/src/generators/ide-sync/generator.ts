@@ -1,6 +1,9 @@
 import { Tree } from '@nx/devkit';
 import { compileCommands } from '../../ide/compile-commands';
-import { readIdeProjects } from '../../ide/projects';
+import { CargoCrate, cargoCrates } from '../../ide/cargo-crates';
+import { IdeProject, readIdeProjects, targetsRunning } from '../../ide/projects';
+import { cargoMetadataArgs } from '../../pipeline/cargo-commands';
+import { runTool } from '../../process/run-tool';
 import { findSysrootSource, rustProject } from '../../ide/rust-project';
 import { validateOptions } from '../../options/validate-options';
 import { resolveRustc } from '../../toolchain/discover';
@@ -21,6 +24,23 @@ export interface SyncResult {
 const serialize = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
 /**
+ * The crates of every Cargo-based driver (`nx-local-lto:cargo-bc` targets), from
+ * `cargo metadata` with the lock file, offline (scripts/setup.sh or a first build fetched them).
+ */
+async function cargoProjectCrates(projects: readonly IdeProject[], workspaceRoot: string): Promise<CargoCrate[]> {
+  const crates: CargoCrate[] = [];
+  for (const project of projects) {
+    for (const [, target] of targetsRunning(project, 'nx-local-lto:cargo-bc')) {
+      const manifestPath = (target.options as { manifestPath?: string } | undefined)?.manifestPath;
+      if (!manifestPath) continue;
+      const { stdout } = await runTool(process.env.CARGO ?? 'cargo', cargoMetadataArgs(manifestPath), { cwd: workspaceRoot, verbose: false });
+      crates.push(...cargoCrates(JSON.parse(stdout), workspaceRoot));
+    }
+  }
+  return crates;
+}
+
+/**
  * Writes compile_commands.json and rust-project.json for the tree's projects, each only
  * when its content changes. Returns the files whose content changed. Needs the toolchain
  * (rustc for the triple and sysroot, clang of rustc's LLVM major): throws a LocalLtoError
@@ -31,7 +51,7 @@ export async function writeIdeFiles(tree: Tree): Promise<string[]> {
   const rustc = await resolveRustc({});
   const files: Array<[string, unknown]> = [
     [COMPILE_COMMANDS_FILE, await compileCommands(projects, tree.root)],
-    [RUST_PROJECT_FILE, rustProject(projects, rustc, findSysrootSource(rustc), tree.root)],
+    [RUST_PROJECT_FILE, rustProject(projects, rustc, findSysrootSource(rustc), tree.root, await cargoProjectCrates(projects, tree.root))],
   ];
   const changed: string[] = [];
   for (const [file, value] of files) {

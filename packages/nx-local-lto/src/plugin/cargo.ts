@@ -1,0 +1,55 @@
+import { existsSync, readdirSync, realpathSync } from 'node:fs';
+import { isAbsolute, join, relative } from 'node:path';
+import { Profile } from '../toolchain/profiles';
+import { Manifest } from './manifest';
+
+/** The file that makes a driver's Rust side a Cargo package. */
+export const CARGO_MANIFEST = 'Cargo.toml';
+
+/** The plugin's runtime: `rust/` (crate local-lto-rt) and `c/<profile>/` (what it calls). */
+export const RUNTIME_DIR = join(__dirname, '..', '..', 'runtime');
+
+/** Globs of the runtime C functions local-lto-rt calls: required inlined like helpers. */
+export const RUNTIME_REQUIRE_INLINED = 'local_lto_rt_*';
+
+/**
+ * The runtime folder as the workspace sees it, workspace-relative: where the plugin is when
+ * that is inside the workspace, else `node_modules/nx-local-lto/runtime` (a linked plugin),
+ * so outputs and their paths do not depend on where the plugin's files really are.
+ */
+export function runtimeDirIn(workspaceRoot: string): string {
+  const real = relative(realpathSync(workspaceRoot), realpathSync(RUNTIME_DIR));
+  if (!real.startsWith('..') && !isAbsolute(real)) return real;
+  const linked = join('node_modules', 'nx-local-lto', 'runtime');
+  return existsSync(join(workspaceRoot, linked)) ? linked : relative(workspaceRoot, RUNTIME_DIR);
+}
+
+/**
+ * The runtime C files for `profile`, workspace-relative, with the folder they mirror below
+ * the output folder; undefined when the plugin has none for the profile.
+ */
+export function runtimeSources(workspaceRoot: string, profile: Profile): { root: string; sources: string[] } | undefined {
+  const dir = join(RUNTIME_DIR, 'c', profile);
+  if (!existsSync(dir)) return undefined;
+  const root = join(runtimeDirIn(workspaceRoot), 'c', profile);
+  const sources = readdirSync(dir).filter((f) => f.endsWith('.c')).sort().map((f) => join(root, f));
+  return { root, sources };
+}
+
+/**
+ * `m` with its Cargo facts when it is a driver with a Cargo.toml beside its manifest (its
+ * Cargo.lock beside it, or the root one of a Cargo workspace at the Nx workspace root), and
+ * with the plugin runtime when it is self-contained (Cargo-based, or `selfContained`);
+ * `exists` answers for a workspace-relative path (the file system, or a generator's tree).
+ */
+export function withCargo(m: Manifest, workspaceRoot: string, exists: (path: string) => boolean): Manifest {
+  if (m.kind !== 'driver') return m;
+  const cargo = exists(join(m.root, CARGO_MANIFEST));
+  if (!cargo && !m.selfContained) return m;
+  const c = runtimeSources(workspaceRoot, m.profile);
+  const runtime = { crate: join(runtimeDirIn(workspaceRoot), 'rust'), ...(c ? { c } : {}) };
+  if (!cargo) return { ...m, runtime };
+  // A Cargo workspace at the Nx workspace root holds the lock of its members.
+  const lock = exists(join(m.root, 'Cargo.lock')) || !exists(CARGO_MANIFEST) ? join(m.root, 'Cargo.lock') : 'Cargo.lock';
+  return { ...m, selfContained: true, cargo: { manifest: CARGO_MANIFEST, lock }, runtime };
+}
