@@ -64,10 +64,11 @@ function calls(log: string): string[] {
 
 /** Calls that only ask a tool who it is (what the identity inputs and discovery run). */
 /**
- * What hashing runs (no build work): tool identity queries, and each helper preprocessed for
- * the key of the headers it reads outside the workspace (`-E -P <source>`, a runtime input).
+ * What hashing runs (no build work): tool identity queries, and each helper (or a bound header,
+ * `-include <h> -E -P /dev/null`) preprocessed for the key of the headers it reads outside the
+ * workspace (a runtime input).
  */
-const identityQuery = /^\S+ (-vV|--version|--print sysroot)$|^clang-22 .* -E -P \S+\.c$/;
+const identityQuery = /^\S+ (-vV|--version|--print sysroot)$|^clang-22 .* -E -P (\S+\.c|\/dev\/null)$/;
 
 describe('cache keys and a shared remote cache (two agents)', () => {
   const drivers = ['kuid', 'uring-nop'];
