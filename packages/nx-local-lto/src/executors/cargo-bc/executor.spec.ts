@@ -1,4 +1,5 @@
-import { ExecutorContext, logger } from '@nx/devkit';
+import { ExecutorContext } from '@nx/devkit';
+import { captureExecutorErrors } from '../testing/quiet-logger';
 import { execa } from 'execa';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -35,10 +36,7 @@ describe('cargo-bc', () => {
         'pub extern "C" fn pk_get(p: *const u32, n: usize, i: usize) -> u32 { unsafe { core::slice::from_raw_parts(p, n)[i] } }',
       ].join('\n'),
     );
-    jest.spyOn(logger, 'error').mockImplementation((...a: unknown[]) => void errors.push(a.join(' ')));
-    jest.spyOn(logger, 'warn').mockImplementation(() => undefined);
-    jest.spyOn(logger, 'info').mockImplementation(() => undefined);
-    jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    captureExecutorErrors(errors);
   });
   afterAll(() => {
     jest.restoreAllMocks();

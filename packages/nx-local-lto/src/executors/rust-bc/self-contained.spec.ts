@@ -1,4 +1,5 @@
-import { ExecutorContext, logger } from '@nx/devkit';
+import { ExecutorContext } from '@nx/devkit';
+import { captureExecutorErrors } from '../testing/quiet-logger';
 import { execa } from 'execa';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,10 +39,7 @@ describe('rust-bc selfContained', () => {
         '}',
       ].join('\n'),
     );
-    jest.spyOn(logger, 'error').mockImplementation((...a: unknown[]) => void errors.push(a.join(' ')));
-    jest.spyOn(logger, 'warn').mockImplementation(() => undefined);
-    jest.spyOn(logger, 'info').mockImplementation(() => undefined);
-    jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    captureExecutorErrors(errors);
   });
   afterAll(() => {
     jest.restoreAllMocks();
