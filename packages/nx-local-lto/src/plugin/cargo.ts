@@ -1,27 +1,21 @@
-import { existsSync, readdirSync, realpathSync } from 'node:fs';
-import { isAbsolute, join, relative } from 'node:path';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { Profile } from '../toolchain/profiles';
 import { Manifest } from './manifest';
+import { PACKAGE_DIR, packageDirIn } from './package-dir';
 
 /** The file that makes a driver's Rust side a Cargo package. */
 export const CARGO_MANIFEST = 'Cargo.toml';
 
 /** The plugin's runtime: `rust/` (crate local-lto-rt) and `c/<profile>/` (what it calls). */
-export const RUNTIME_DIR = join(__dirname, '..', '..', 'runtime');
+export const RUNTIME_DIR = join(PACKAGE_DIR, 'runtime');
 
 /** Globs of the runtime C functions local-lto-rt calls: required inlined like helpers. */
 export const RUNTIME_REQUIRE_INLINED = 'local_lto_rt_*';
 
-/**
- * The runtime folder as the workspace sees it, workspace-relative: where the plugin is when
- * that is inside the workspace, else `node_modules/nx-local-lto/runtime` (a linked plugin),
- * so outputs and their paths do not depend on where the plugin's files really are.
- */
+/** The runtime folder as the workspace sees it (packageDirIn), workspace-relative. */
 export function runtimeDirIn(workspaceRoot: string): string {
-  const real = relative(realpathSync(workspaceRoot), realpathSync(RUNTIME_DIR));
-  if (!real.startsWith('..') && !isAbsolute(real)) return real;
-  const linked = join('node_modules', 'nx-local-lto', 'runtime');
-  return existsSync(join(workspaceRoot, linked)) ? linked : relative(workspaceRoot, RUNTIME_DIR);
+  return join(packageDirIn(workspaceRoot), 'runtime');
 }
 
 /**

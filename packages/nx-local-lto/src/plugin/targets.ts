@@ -19,6 +19,9 @@ import { validateOptions } from '../options/validate-options';
 
 const ws = (p: string) => `{workspaceRoot}/${p}`;
 
+/** The tools the command targets run (src/plugin/command-targets.ts). */
+export type CommandTool = 'rustc' | 'clang' | 'llvm-link' | 'ld.lld' | 'llvm-objcopy';
+
 /**
  * What inference knows of the machine, found once per run (create-nodes.ts): the toolchain
  * for the preprocessed-header inputs and, per kernel tree named, the tree and kbuild's C flags.
@@ -26,7 +29,12 @@ const ws = (p: string) => `{workspaceRoot}/${p}`;
  */
 export interface InferenceFacts {
   workspaceRoot: string;
-  toolchain?: { host: string; clang: string };
+  toolchain?: {
+    host: string;
+    clang: string;
+    /** How a command target runs each tool (name or path, and its leading arguments); absent when one is missing. */
+    commands?: Record<CommandTool, string[]>;
+  };
   kernel(kernelDir: string | undefined): { tree: KernelTree; cflags: string[] } | undefined;
 }
 
