@@ -13,6 +13,7 @@ import { rustBitcodeStep } from '../executors/rust-bc/step';
 import { validateOptions } from '../options/validate-options';
 import { clangBitcodeArgs, rustBitcodeArgs, sanitizeRustFlags } from '../pipeline/commands';
 import { guardedScript, shellCommand, shellWord, WORKSPACE_ROOT } from '../process/shell-command';
+import { MANIFEST_FILE } from './manifest';
 import { packageDirIn } from './package-dir';
 import { CommandTool, InferenceFacts } from './targets';
 import { nativeToolIdentityInput, TOOLCHAIN_ID_SCRIPT } from './tool-identity';
@@ -59,6 +60,8 @@ export function asCommandTarget(target: TargetConfiguration, project: { name: st
 }
 
 function convert(target: TargetConfiguration, project: { name: string; root: string }, targetName: string, host: string, tools: Tools, workspaceRoot: string): Converted | undefined {
+  const task = `${project.name}:${targetName}`;
+  const manifest = join(project.root, MANIFEST_FILE);
   switch (target.executor) {
     case 'nx-local-lto:rust-bc': {
       const options = validateOptions<RustBcExecutorOptions>(rustBcSchema, { ...target.options });
@@ -69,7 +72,7 @@ function convert(target: TargetConfiguration, project: { name: string; root: str
       const step = rustBitcodeStep(options, out.crateName, flags, WORKSPACE_ROOT, { bitcodeOut: out.bitcode, depInfoOut: out.depInfo, metadataOut: out.metadata });
       // $RUSTFLAGS first, as the executor takes them: the pipeline's own settings after it win.
       const rustc = shellCommand(tools.rustc[0], [...tools.rustc.slice(1)], ['$RUSTFLAGS']) + ' ' + rustBitcodeArgs(step).map(shellWord).join(' ');
-      return command(guardedScript([rustc], [out.bitcode, out.depInfo, ...(out.metadata ? [out.metadata] : [])]), ['rustc']);
+      return command(guardedScript([rustc], [out.bitcode, out.depInfo, ...(out.metadata ? [out.metadata] : [])]), task, manifest, ['rustc']);
     }
     case 'nx-local-lto:clang-bc': {
       const options = validateOptions<ClangBcExecutorOptions>(clangBcSchema, { ...target.options });
@@ -83,21 +86,26 @@ function convert(target: TargetConfiguration, project: { name: string; root: str
         const step = cBitcodeStep(options, host, WORKSPACE_ROOT, source, { bitcodeOut: bitcode, depFileOut: depFile, depTarget: bitcode });
         return shellCommand(tools.clang[0], [...tools.clang.slice(1), ...clangBitcodeArgs(step)]);
       });
-      return command(guardedScript(commands, outputs), ['rustc', 'clang']);
+      return command(guardedScript(commands, outputs), task, manifest, ['rustc', 'clang']);
     }
     case 'nx-local-lto:lld-relocatable': {
       const options = validateOptions<LldRelocatableExecutorOptions>(lldSchema, { ...target.options });
       if (options.mode === 'calls') return undefined;
       const script = join(packageDirIn(workspaceRoot), 'bin', 'run-step.js');
-      const line = shellCommand('node', [script, 'lld-relocatable', `${project.name}:${targetName}`, project.root, JSON.stringify(target.options)]);
-      return command(line, ['rustc', 'llvm-link', 'ld.lld', 'llvm-objcopy']);
+      const line = shellCommand('node', [script, 'lld-relocatable', task, project.root, JSON.stringify(target.options)]);
+      return command(line, task, manifest, ['rustc', 'llvm-link', 'ld.lld', 'llvm-objcopy']);
     }
     default:
       return undefined;
   }
 }
 
-function command(line: string, tools: CommandTool[]): Converted {
-  // forwardAllArgs off: an option given on the command line (`nx build x --foo`) is not appended to a compiler's arguments.
-  return { executor: 'nx:run-commands', options: { command: line, forwardAllArgs: false }, tools };
+/**
+ * The run-commands shape. Options given on the command line (`nx run x:rust-bc --optLevel=3`)
+ * reach the script through `{args}` and stop it with one line naming them: the command already
+ * holds the options, and appended to a compiler's arguments they would change the build unseen.
+ */
+function command(line: string, task: string, manifest: string, tools: CommandTool[]): Converted {
+  const refuse = `echo "nx-local-lto: ${task} got $* on the command line; its options come from ${manifest} (or declare the target in project.json to run the executor with options)" >&2; exit 2`;
+  return { executor: 'nx:run-commands', options: { command: `set -- {args}; [ $# = 0 ] || { ${refuse}; }; ${line}`, forwardAllArgs: false }, tools };
 }

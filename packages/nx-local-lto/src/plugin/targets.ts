@@ -10,7 +10,7 @@ import { Profile } from '../toolchain/profiles';
 import { RUNTIME_REQUIRE_INLINED } from './cargo';
 import { Manifest, MANIFEST_FILE } from './manifest';
 import { toolIdentityInput } from './tool-identity';
-import { fileContentsInput, linkedLibrariesInput, preprocessedInput } from './external-inputs';
+import { fileContentsInput, headerFilesInput, linkedLibrariesInput, preprocessedInput } from './external-inputs';
 import { KERNEL_DIR_ENV, KernelTree } from '../kernel/tree';
 import { cBitcodeStep } from '../executors/clang-bc/step';
 import { ClangBcExecutorOptions } from '../executors/clang-bc/schema';
@@ -196,13 +196,13 @@ function includeDirs(m: Manifest, libs: Manifest[]): string[] {
   return [m, ...libs.filter((l) => l.kind === 'c-library')].flatMap((l) => l.includeDirs.map((d) => join(l.root, d)));
 }
 
-/** The headers each source reads, wherever they are (preprocessed-text inputs); none when the toolchain is unknown. */
+/** The headers the sources read outside the workspace, by content (one input); none when the toolchain is unknown. */
 function headerInputs(m: Manifest, libs: Manifest[], profile: Profile, options: Record<string, unknown>, facts: InferenceFacts): TargetConfiguration['inputs'] {
   const tc = facts.toolchain;
   const kernel = profile === 'kernel' ? facts.kernel(m.kernelDir) : undefined;
-  if (!tc || (profile === 'kernel' && !kernel)) return [];
+  if (!tc || (profile === 'kernel' && !kernel) || !m.sources.length) return [];
   const validated = validateOptions<ClangBcExecutorOptions>(clangBcSchema, { ...options });
-  return m.sources.map((s) => {
+  const compiles = m.sources.map((s) => {
     const source = join(m.root, s);
     const step = cBitcodeStep(
       validated,
@@ -212,8 +212,9 @@ function headerInputs(m: Manifest, libs: Manifest[], profile: Profile, options: 
       { bitcodeOut: '-', depFileOut: '-', depTarget: '-' },
       kernel ? { cflags: kernel.cflags, moduleName: (options.moduleName as string | undefined) ?? m.name.replace(/-/g, '_') } : undefined,
     );
-    return preprocessedInput(tc.clang, step);
+    return { step, depFile: cBitcodePath(cBitcodeDir(m, profile), m.root, source).replace(/\.bc$/, '.d') };
   });
+  return [headerFilesInput(tc.clang, compiles)];
 }
 
 function clangBcTarget(m: Manifest, libs: Manifest[], profile: Profile, facts: InferenceFacts): TargetConfiguration {
