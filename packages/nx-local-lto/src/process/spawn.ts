@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 
 /**
  * Running a tool on the build's hot path with Node's own child_process, argument arrays only
@@ -27,6 +27,28 @@ export interface SpawnOptions {
   input?: string;
 }
 
+/** Tools running now: a signal that ends this process ends them too (as execa's cleanup did). */
+const live = new Set<ChildProcess>();
+const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+function onSignal(signal: NodeJS.Signals): void {
+  for (const child of live) child.kill(signal);
+  // The last listener dies of the signal as Node would have (staged-outputs may have its own, which does the same).
+  if (process.listenerCount(signal) === 1) {
+    SIGNALS.forEach((s) => process.off(s, onSignal));
+    process.kill(process.pid, signal);
+  }
+}
+
+function track(child: ChildProcess): void {
+  if (live.size === 0) SIGNALS.forEach((s) => process.on(s, onSignal));
+  live.add(child);
+  child.on('close', () => {
+    live.delete(child);
+    if (live.size === 0) SIGNALS.forEach((s) => process.off(s, onSignal));
+  });
+}
+
 /** Runs `file args`, collecting its output; never throws for a tool that fails (see `failed`). */
 export function spawnTool(file: string, args: readonly string[], options: SpawnOptions = {}): Promise<SpawnResult> {
   return new Promise((resolve) => {
@@ -35,6 +57,7 @@ export function spawnTool(file: string, args: readonly string[], options: SpawnO
     const all: string[] = [];
     let code: string | undefined;
     const child = spawn(file, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    track(child);
     child.stdout!.setEncoding('utf8').on('data', (c: string) => (out.push(c), all.push(c)));
     child.stderr!.setEncoding('utf8').on('data', (c: string) => (err.push(c), all.push(c)));
     child.on('error', (e: NodeJS.ErrnoException) => (code = e.code ?? e.message));
