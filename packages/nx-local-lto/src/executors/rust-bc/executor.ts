@@ -69,7 +69,8 @@ async function build(options: RustBcExecutorOptions, context: ExecutorContext): 
       // A self-contained build's staticlib is scratch: not an output, so no rule for it.
       if (scratch) depText = depText.split('\n').filter((line) => !line.startsWith(scratch)).join('\n');
       // Included bindings and their env-dep lines come with absolute paths: make them relative.
-      depText = depText.split(`${root}/`).join('');
+      // make's escaping in rule lines writes a space of the root as '\ '.
+      for (const prefix of [`${root}/`, `${root.replace(/ /g, '\\ ')}/`]) depText = depText.split(prefix).join('');
       writeFileSync(dTmp, depText);
     });
   } finally {
