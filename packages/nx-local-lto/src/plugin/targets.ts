@@ -22,6 +22,13 @@ const ws = (p: string) => `{workspaceRoot}/${p}`;
 /** The tools the command targets run (src/plugin/command-targets.ts). */
 export type CommandTool = 'rustc' | 'clang' | 'llvm-link' | 'ld.lld' | 'llvm-objcopy';
 
+/** A tool for command targets: its absolute path, leading arguments (`-flavor gnu` for rust-lld) and the variable that overrides it. */
+export interface CommandToolFact {
+  path: string;
+  prefixArgs: string[];
+  env: string;
+}
+
 /**
  * What inference knows of the machine, found once per run (create-nodes.ts): the toolchain
  * for the preprocessed-header inputs and, per kernel tree named, the tree and kbuild's C flags.
@@ -32,8 +39,8 @@ export interface InferenceFacts {
   toolchain?: {
     host: string;
     clang: string;
-    /** How a command target runs each tool (name or path, and its leading arguments); absent when one is missing. */
-    commands?: Record<CommandTool, string[]>;
+    /** The tools a command target runs, as default discovery finds them; absent when one is missing. */
+    commands?: Record<CommandTool, CommandToolFact>;
   };
   kernel(kernelDir: string | undefined): { tree: KernelTree; cflags: string[] } | undefined;
 }
