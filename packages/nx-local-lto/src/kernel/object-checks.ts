@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { FunctionAttributes } from '../bitcode/attributes';
-import { ElfObject, ElfSymbol, STB_LOCAL, STT_SECTION } from '../elf/elf';
+import { ElfObject, ElfSymbol, STB_LOCAL, STB_WEAK, STT_SECTION } from '../elf/elf';
 import { demangleRust } from '../inline/demangle';
 import { formatCommandLine } from '../process/command-line';
 import { taskOutput } from '../process/task-output';
@@ -93,7 +93,8 @@ export function checkUndefinedSymbols(elf: ElfObject, tree: KernelTree, provided
   const exported = exportedSymbols(tree);
   if (!exported.size) return [];
   return elf.symbols
-    .filter((s) => s.shndx === 0 && s.bind !== STB_LOCAL && s.name && s.type !== STT_SECTION)
+    // A weak reference (the runtime's optional local_lto_panic) need not be exported: the loader leaves it 0.
+    .filter((s) => s.shndx === 0 && s.bind !== STB_LOCAL && s.bind !== STB_WEAK && s.name && s.type !== STT_SECTION)
     .filter((s) => !exported.has(s.name) && !provided.has(s.name))
     .map((s) => ({ check: 'undefined-symbol' as const, message: `undefined symbol ${demangleRust(s.name)} is not exported by the kernel ${tree.release} (Module.symvers): the module would not load ("Unknown symbol")` }));
 }
