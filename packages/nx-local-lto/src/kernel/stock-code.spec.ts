@@ -7,6 +7,7 @@ import { execa } from 'execa';
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { captureExecutorErrors } from '../executors/testing/quiet-logger';
 import { resolveLlvmTool, resolveRustc, ResolvedTool } from '../toolchain/discover';
 import { kbuildFlags } from './kbuild-flags';
 import { kernelRustFlags } from './rust-flags';
@@ -38,6 +39,15 @@ pub extern "C" fn show(x: u64, i: usize, out: *mut u8) -> u8 {
 /** The same with f64 formatting: no attribute makes that kernel code. */
 const FLOAT_CRATE = CRATE.replace('write!(b, "{:>12}|{:x}", x, x)', 'write!(b, "{}", x as f64 / 3.0)');
 
+/** A function that asks for AVX2 itself, called from the export: SIMD the tree's flags turn off. */
+const SIMD_CRATE = `${CRATE}
+#[target_feature(enable = "avx2")]
+#[inline(never)]
+unsafe fn wide(p: *mut u32) { for i in 0..64 { *p.add(i) += 1; } }
+#[no_mangle]
+pub unsafe extern "C" fn bump(p: *mut u32) { wide(p) }
+`;
+
 describe('stock core/alloc as kernel code (KERNEL-CORE)', () => {
   let dir: string;
   let llvmLink: ResolvedTool;
@@ -46,6 +56,7 @@ describe('stock core/alloc as kernel code (KERNEL-CORE)', () => {
   const tree = debianDefaultTree();
 
   beforeAll(async () => {
+    captureExecutorErrors([]);
     if (!tree) throw new Error('no kernel tree: run scripts/setup.sh (installs linux-headers-amd64)');
     dir = mkdtempSync(join(tmpdir(), 'local-lto-kcore-'));
     const rustc = await resolveRustc({});
@@ -54,7 +65,10 @@ describe('stock core/alloc as kernel code (KERNEL-CORE)', () => {
     const clang = await resolveLlvmTool('clang', rustc, {});
     objtool = (await kbuildFlags(resolveKernelTree(tree, '/'), { clang: clang.path, version: clang.version }, false)).objtool;
   });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => {
+    jest.restoreAllMocks();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   async function selfContained(name: string, source: string): Promise<string> {
     const flags = kernelRustFlags(resolveKernelTree(tree, '/').config);
@@ -100,5 +114,12 @@ describe('stock core/alloc as kernel code (KERNEL-CORE)', () => {
       /float\.bc: Rust code that cannot run in the kernel .*<f64 as core::fmt::Display>::fmt uses floating point \(double\).*pulled in by show -> <f64 as core::fmt::Display>::fmt/,
     );
     expect(formatStockCodeViolations(violations, (s) => s, 1)).toHaveLength(violations.length > 1 ? 2 : 1);
+  });
+
+  it('a function enabling AVX2 fails, naming it and the exported function that calls it', async () => {
+    const bitcode = await selfContained('simd', SIMD_CRATE);
+    await expect(conformStockBitcode(bitcode, 'simd.bc', llvmLink, dir, false)).rejects.toThrow(
+      /simd::wide enables target feature\(s\) \S*\+avx2\S*, which the tree's flags turn off \(pulled in by bump -> simd::wide\)/,
+    );
   });
 });
