@@ -107,4 +107,15 @@ pub extern "C" fn histo_kmod_mean(sum: u32, n: u32, out: *mut u8) -> usize {
     expect(r.all).toMatch(/histo-kmod:rust-bc/);
     expect(r.all).toMatch(/Rust code that cannot run in the kernel .*uses floating point .*pulled in by histo_kmod_mean/);
   });
+
+  it('the lost-hardening check still judges core/alloc: Rust without the return thunk fails, objtool agrees', async () => {
+    const file = join(drv(), 'local-lto.json');
+    const manifest = readFileSync(file, 'utf8');
+    writeFileSync(file, JSON.stringify({ ...JSON.parse(manifest), rustflags: ['-Zfunction-return=keep'] }, null, 2));
+    const r = await nx(ws, ['build', 'histo-kmod', '--outputStyle=static'], env);
+    writeFileSync(file, manifest);
+    expect(r.exitCode).not.toBe(0);
+    expect(r.all).toMatch(/lost hardening: the tree has CONFIG_RETHUNK .* rustc needs -Zfunction-return=thunk-extern/);
+    expect(r.all).toMatch(/'naked' return found in RETHUNK build/);
+  });
 });
