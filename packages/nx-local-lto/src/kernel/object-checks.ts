@@ -12,7 +12,7 @@ import { configEnabled, KernelTree } from './tree';
 
 /** One way the object would fail in the kernel: `check` names the judge, `message` is one line. */
 export interface KernelViolation {
-  check: 'relocation' | 'hardening' | 'objtool' | 'undefined-symbol';
+  check: 'relocation' | 'hardening' | 'objtool' | 'undefined-symbol' | 'simd';
   message: string;
 }
 
@@ -152,4 +152,27 @@ export async function runObjtool(objtool: readonly string[], object: string, sho
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Registers whose state the kernel does not save for module code: SSE/AVX/AVX-512, MMX, x87, AVX-512 masks. */
+const SIMD_REGISTER = /%(?:[xyz]mm\d+|mm\d|st(?:\(\d\))?|k[0-7])\b/;
+
+/**
+ * No SIMD or FPU register in the machine code (`llvm-objdump -d` text): kernel code runs with
+ * the user's FPU state live. One line naming up to three functions that use one.
+ */
+export function checkSimdRegisters(disassembly: string): KernelViolation[] {
+  const users = new Map<string, string>();
+  let fn = '';
+  for (const line of disassembly.split('\n')) {
+    const head = /^[0-9a-f]+ <(.+)>:$/.exec(line);
+    if (head) fn = head[1];
+    else if (fn && !users.has(fn)) {
+      const reg = SIMD_REGISTER.exec(line.split('#')[0]);
+      if (reg) users.set(fn, reg[0]);
+    }
+  }
+  if (!users.size) return [];
+  const named = [...users].slice(0, 3).map(([f, r]) => `${demangleRust(f)} (${r})`).join(', ');
+  return [{ check: 'simd', message: `SIMD/FPU registers in kernel code: ${named}${users.size > 3 ? ` and ${users.size - 3} more function(s)` : ''}; the kernel does not save their state: build that code without SSE/AVX/x87 (the tree's flags)` }];
 }

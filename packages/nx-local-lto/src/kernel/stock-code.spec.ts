@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { captureExecutorErrors } from '../executors/testing/quiet-logger';
 import { resolveLlvmTool, resolveRustc, ResolvedTool } from '../toolchain/discover';
 import { kbuildFlags } from './kbuild-flags';
+import { checkSimdRegisters, KernelViolation } from './object-checks';
 import { kernelRustFlags } from './rust-flags';
 import { conformStockCode, formatStockCodeViolations } from './stock-code';
 import { conformStockBitcode } from './stock-code-step';
@@ -77,14 +78,14 @@ describe('stock core/alloc as kernel code (KERNEL-CORE)', () => {
     return join(dir, `${name}.bc`);
   }
 
-  async function linkAndJudge(bitcode: string): Promise<{ objtool: string; simd: string[] }> {
+  async function linkAndJudge(bitcode: string): Promise<{ objtool: string; simd: string[]; check: KernelViolation[] }> {
     const object = bitcode.replace(/\.bc$/, '.o');
     await execa(linker.path, ['-r', bitcode, '-o', object]);
     const copy = `${object}.objtool.o`;
     copyFileSync(object, copy);
     const judged = await execa(objtool[0], [...objtool.slice(1), copy], { reject: false, all: true });
     const { stdout } = await execa(llvmLink.path.replace('llvm-link', 'llvm-objdump'), ['-d', '--no-show-raw-insn', object]);
-    return { objtool: String(judged.all ?? ''), simd: stdout.split('\n').filter((l) => /%[xyz]mm\d|%mm\d/.test(l)) };
+    return { objtool: String(judged.all ?? ''), simd: stdout.split('\n').filter((l) => /%[xyz]mm\d|%mm\d/.test(l)), check: checkSimdRegisters(stdout) };
   }
 
   it('the stock code fails objtool and uses SSE registers; rewritten, objtool is clean and no SIMD register is left', async () => {
@@ -93,6 +94,8 @@ describe('stock core/alloc as kernel code (KERNEL-CORE)', () => {
     // Positive control: what the kernel's judges say about core/alloc as rustc ships them.
     expect(before.objtool).toMatch(/'naked' return found in RETHUNK build|indirect (call|jump) found in RETPOLINE build/);
     expect(before.simd.length).toBeGreaterThan(0);
+    // ...and the kernel checks' SIMD register judge (lld-relocatable) names the functions.
+    expect(before.check.map((v) => v.message)).toEqual([expect.stringMatching(/^SIMD\/FPU registers in kernel code: .*%xmm\d+/)]);
 
     const kernel = join(dir, 'fmt-kernel.bc');
     copyFileSync(stock, kernel);
@@ -100,6 +103,7 @@ describe('stock core/alloc as kernel code (KERNEL-CORE)', () => {
     const after = await linkAndJudge(kernel);
     expect(after.objtool).toBe('');
     expect(after.simd).toEqual([]);
+    expect(after.check).toEqual([]);
     const { stdout } = await execa(llvmLink.path, ['-S', kernel, '-o', '-']);
     expect(stdout).not.toMatch(/"RtLibUseGOT"/);
     expect(conformStockCode(stdout).rewritten).toEqual([]); // idempotent

@@ -54,3 +54,8 @@ export function assembleArgs(ir: string, bitcode: string): string[] {
 export function demangleArgs(symbols: readonly string[]): string[] {
   return [...symbols];
 }
+
+/** OBJDUMP: an object's machine code as text (`llvm-objdump -d`), for the SIMD register check. */
+export function disassembleObjectArgs(object: string): string[] {
+  return ['-d', '--no-show-raw-insn', object];
+}
