@@ -118,4 +118,24 @@ pub extern "C" fn histo_kmod_mean(sum: u32, n: u32, out: *mut u8) -> usize {
     expect(r.all).toMatch(/lost hardening: the tree has CONFIG_RETHUNK .* rustc needs -Zfunction-return=thunk-extern/);
     expect(r.all).toMatch(/'naked' return found in RETHUNK build/);
   });
+
+  it('a local_lto_panic in the module\'s glue sees the panic first, then the kernel path runs', async () => {
+    const glue = join(drv(), 'module/histo_kmod_main.c');
+    const original = readFileSync(glue, 'utf8');
+    writeFileSync(glue, `${original}
+void local_lto_panic(const char *msg, size_t len)
+{
+\tpr_emerg("glue hook: %zu bytes, starting '%.9s'\\n", len, msg);
+}
+`);
+    const built = await nx(ws, ['run', 'histo-kmod:module', '--outputStyle=static'], env);
+    writeFileSync(glue, original);
+    if (built.exitCode !== 0) throw new Error(built.all);
+    const run = await bootSteps([{ kind: 'insmod', file: join(ws, 'dist/drivers/histo-kmod/histo_kmod.ko'), params: ['probe=40'] }], { image: findKernelImage({}, ws).path, timeoutMs: 120000, verbose: false });
+    const log = run.steps[0].log;
+    const hook = log.findIndex((l) => /^histo_kmod: glue hook: \d+ bytes, starting 'panicked '$/.test(l));
+    expect(hook).toBeGreaterThanOrEqual(0);
+    expect(log.findIndex((l) => l.startsWith('histo_kmod: rust panic: index out of bounds'))).toBeGreaterThan(hook);
+    expect(run.crashes.join('\n')).toMatch(/kernel BUG at .*local_lto_rt\.c:\d+!/);
+  }, 180000);
 });
