@@ -1,6 +1,5 @@
 import { ExecutorContext } from '@nx/devkit';
 import { LocalLtoError } from '../errors';
-import { validateOptions } from '../options/validate-options';
 import { taskOutput } from '../process/task-output';
 
 /** Options every executor of this plugin accepts. */
@@ -25,9 +24,26 @@ export async function runExecutor<O extends CommonExecutorOptions>(
   context: ExecutorContext,
   body: (options: O, context: ExecutorContext) => Promise<void>,
 ): Promise<{ success: boolean }> {
+  // Loaded here, not at the top: a step run with options validated at inference (bin/run-step.js) skips ajv's load.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { validateOptions } = require('../options/validate-options') as typeof import('../options/validate-options');
+  return runValidated(name, () => validateOptions<O>(schema, rawOptions), rawOptions, context, body);
+}
+
+/**
+ * The frame without schema validation, for options validated (defaults applied) already: what
+ * bin/run-step.js runs for an inferred command target, whose options the plugin validated
+ * against the same schema when it inferred the target.
+ */
+export async function runValidated<O extends CommonExecutorOptions>(
+  name: string,
+  options: () => O,
+  rawOptions: O,
+  context: ExecutorContext,
+  body: (options: O, context: ExecutorContext) => Promise<void>,
+): Promise<{ success: boolean }> {
   try {
-    const options = validateOptions<O>(schema, rawOptions);
-    await body(options, context);
+    await body(options(), context);
     return { success: true };
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);

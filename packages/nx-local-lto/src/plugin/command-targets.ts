@@ -109,7 +109,8 @@ function convert(target: TargetConfiguration, project: { name: string; root: str
       const script = join(packageDirIn(workspaceRoot), 'bin', 'run-step.js');
       // The executor's discovery reads the variables: set to what the identity input hashes, its tools are the ones keyed.
       const toolEnv = LINK_TOOLS.map((t) => `${tools[t].env}=${toolWords(tools[t])[0]}`);
-      const line = [...toolEnv, shellCommand('node', [script, 'lld-relocatable', task, project.root, JSON.stringify(target.options)])].join(' ');
+      // The options validated with the schema's defaults: run-step.js runs the step without loading ajv again.
+      const line = [...toolEnv, shellCommand('node', [script, '--validated', 'lld-relocatable', task, project.root, JSON.stringify(options)])].join(' ');
       return command(line, task, manifest, LINK_KEY_TOOLS);
     }
     default:

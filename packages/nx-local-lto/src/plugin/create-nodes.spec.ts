@@ -45,8 +45,9 @@ describe('createNodesV2 and createDependencies', () => {
       expect(t['rust-bc'].options.command).toMatch(/ "\$\{LOCAL_LTO_RUSTC:-\/\S*rustc\}" \$RUSTFLAGS .*--crate-name=d1 .*--extern kern=dist\/libs\/kern\/rust\/libkern\.rmeta .*drivers\/d1\/src\/lib\.rs/);
       expect(t['clang-bc'].options.command).toMatch(/clang-\d+\}" --target=\S+ -flto=thin .*-Idrivers\/d1\/include -Ilibs\/chelp\/include .*-c drivers\/d1\/helpers\/d1\.c -o dist\/drivers\/d1\/c\/helpers\/d1\.bc/);
       // The plugin as this temp workspace (no node_modules) reaches it: bin/run-step.js runs the lld-relocatable executor.
-      expect(t.build.options.command).toMatch(/ node \S*nx-local-lto\/bin\/run-step\.js lld-relocatable d1:build drivers\/d1 '([^']*)'$/);
-      expect(JSON.parse(/'([^']*)'$/.exec(t.build.options.command)![1])).toEqual(projects['drivers/d1'].targets!.build.options);
+      // The options validated (schema defaults applied) at inference: run-step.js --validated does not load ajv again.
+      expect(t.build.options.command).toMatch(/ node \S*nx-local-lto\/bin\/run-step\.js --validated lld-relocatable d1:build drivers\/d1 '([^']*)'$/);
+      expect(JSON.parse(/'([^']*)'$/.exec(t.build.options.command)![1])).toEqual({ ...projects['drivers/d1'].targets!.build.options, ltoOptLevel: '2', inlinePolicy: 'error', runtimeSymbols: 'error', internalize: true, profile: 'user', kernelPolicy: 'error', flags: [], mode: 'lto', objects: [], verbose: false });
       expect(t.test.executor).toBe('nx-local-lto:host-test');
       expect(commands['drivers/d2'].targets!['rust-bc'].executor).toBe('nx-local-lto:rust-bc');
       expect(commands['libs/chelp'].targets!['clang-bc-kernel'].executor).toBe('nx-local-lto:clang-bc');

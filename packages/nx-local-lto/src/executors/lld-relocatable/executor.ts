@@ -161,3 +161,6 @@ export default function lldRelocatableExecutor(options: LldRelocatableExecutorOp
 
 /** Batch implementation (executors.json `batchImplementation`): many lld-relocatable tasks in one process. */
 export const batch = batchExecutor<LldRelocatableExecutorOptions>('lld-relocatable', schema, build);
+
+/** The step itself, for options the schema already validated (bin/run-step.js on the command route). */
+export const validatedStep = build;
