@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, realpathSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import { Profile } from '../toolchain/profiles';
+import { cargoPathDeps, ReadFile } from './cargo-path-deps';
 import { Manifest } from './manifest';
 
 /** The file that makes a driver's Rust side a Cargo package. */
@@ -38,11 +39,13 @@ export function runtimeSources(workspaceRoot: string, profile: Profile): { root:
 
 /**
  * `m` with its Cargo facts when it is a driver with a Cargo.toml beside its manifest (its
- * Cargo.lock beside it, or the root one of a Cargo workspace at the Nx workspace root), and
- * with the plugin runtime when it is self-contained (Cargo-based, or `selfContained`);
- * `exists` answers for a workspace-relative path (the file system, or a generator's tree).
+ * Cargo.lock beside it, or the root one of a Cargo workspace at the Nx workspace root, and
+ * the crates its path dependencies reach), and with the plugin runtime when it is
+ * self-contained (Cargo-based, or `selfContained`); `exists` and `read` answer for a
+ * workspace-relative path (the file system, or a generator's tree). Throws a LocalLtoError
+ * naming a Cargo.toml that does not parse.
  */
-export function withCargo(m: Manifest, workspaceRoot: string, exists: (path: string) => boolean): Manifest {
+export function withCargo(m: Manifest, workspaceRoot: string, exists: (path: string) => boolean, read: ReadFile): Manifest {
   if (m.kind !== 'driver') return m;
   const cargo = exists(join(m.root, CARGO_MANIFEST));
   if (!cargo && !m.selfContained) return m;
@@ -51,5 +54,6 @@ export function withCargo(m: Manifest, workspaceRoot: string, exists: (path: str
   if (!cargo) return { ...m, runtime };
   // A Cargo workspace at the Nx workspace root holds the lock of its members.
   const lock = exists(join(m.root, 'Cargo.lock')) || !exists(CARGO_MANIFEST) ? join(m.root, 'Cargo.lock') : 'Cargo.lock';
-  return { ...m, selfContained: true, cargo: { manifest: CARGO_MANIFEST, lock }, runtime };
+  const pathDeps = cargoPathDeps(join(m.root, CARGO_MANIFEST), read);
+  return { ...m, selfContained: true, cargo: { manifest: CARGO_MANIFEST, lock, pathDeps }, runtime };
 }

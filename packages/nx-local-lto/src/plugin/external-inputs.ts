@@ -1,4 +1,5 @@
 import { CBitcodeStep, preprocessArgs } from '../pipeline/commands';
+import { isAbsolute, sep } from 'node:path';
 import { shellQuote } from '../process/command-line';
 
 /** Nx `runtime` input: a command whose output Nx hashes (its text is not part of the key). */
@@ -32,4 +33,24 @@ export function preprocessedInput(clang: string, step: CBitcodeStep): RuntimeInp
 export function linkedLibrariesInput(cc: string, libs: readonly string[]): RuntimeInput {
   const files = libs.flatMap((l) => ['so', 'a'].map((ext) => `"$(${shellQuote(cc)} ${shellQuote(`-print-file-name=lib${l}.${ext}`)})"`));
   return { runtime: `sha256sum -- ${files.join(' ')} 2>&1` };
+}
+
+/**
+ * Every file below a folder by content (names relative to it, so two checkouts hash the same
+ * text): for folders Nx's file hashing skips, such as the plugin's runtime under
+ * node_modules or a Cargo path dependency outside the workspace. `dir` is
+ * workspace-relative (Nx runs the command at the workspace root). A missing folder hashes
+ * as the error text, a stable answer.
+ */
+export function folderContentsInput(dir: string): RuntimeInput {
+  return { runtime: `(cd ${shellQuote(dir)} && find . -type f -print0 | LC_ALL=C sort -z | xargs -0r sha256sum --) 2>&1 || true` };
+}
+
+/**
+ * A source folder as a cache input: a workspace glob where Nx hashes the files itself, else
+ * (outside the workspace, or under node_modules, which Nx never hashes) its contents.
+ */
+export function folderInput(dir: string): string | RuntimeInput {
+  const hashedByNx = !isAbsolute(dir) && !dir.startsWith('..') && !dir.split(sep).includes('node_modules');
+  return hashedByNx ? `{workspaceRoot}/${dir}/**/*` : folderContentsInput(dir);
 }
