@@ -2,6 +2,7 @@ import { execa } from 'execa';
 import { appendFileSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ranTasks, taskSections } from './support/nx-output';
+import { addPathDependencyCrate } from './support/cargo';
 import { copyWorkspace, isolatedNxEnv, nx, repoRoot } from './support/workspace';
 
 /** The task ids an nx run ran (not from cache); fails with the output when the run failed. */
@@ -23,15 +24,7 @@ describe('a Cargo path dependency between workspace crates', () => {
   beforeAll(async () => {
     ws = await copyWorkspace('local-lto-cargo-graph-');
     env = isolatedNxEnv();
-    // libs/bits-extra: a crate of its own Nx project (project.json), used by bitset-user by path.
-    mkdirSync(join(ws, 'libs/bits-extra/src'), { recursive: true });
-    writeFileSync(join(ws, 'libs/bits-extra/Cargo.toml'), '[package]\nname = "bits-extra"\nversion = "0.1.0"\nedition = "2021"\npublish = false\n');
-    writeFileSync(join(ws, 'libs/bits-extra/src/lib.rs'), '#![no_std]\npub const fn low_bit(x: u32) -> u32 { x & x.wrapping_neg() }\n');
-    writeFileSync(join(ws, 'libs/bits-extra/project.json'), '{ "name": "bits-extra" }\n');
-    appendFileSync(join(ws, 'drivers/bitset-user/Cargo.toml'), 'bits-extra = { path = "../../libs/bits-extra" }\n');
-    // The lock gains the new workspace member; every locked version stays (offline, nothing fetched).
-    await execa('cargo', ['metadata', '--offline', '--format-version', '1', '--manifest-path', 'Cargo.toml'], { cwd: ws, stdout: 'ignore' });
-    expect(readFileSync(join(ws, 'Cargo.lock'), 'utf8')).toMatch(/name = "bits-extra"/);
+    await addPathDependencyCrate(ws);
   });
 
   it('nx graph has the edge bitset-user -> bits-extra, and nx affected follows it (kuid does not reach it: control)', async () => {
