@@ -19,6 +19,14 @@ export const RUNTIME_REQUIRE_INLINED = 'local_lto_rt_*';
  * so outputs and their paths do not depend on where the plugin's files really are.
  */
 export function runtimeDirIn(workspaceRoot: string): string {
+  // Asked once per driver per graph: the answer only changes with the plugin, which restarts Nx's daemon.
+  let dir = runtimeDirs.get(workspaceRoot);
+  if (dir === undefined) runtimeDirs.set(workspaceRoot, (dir = findRuntimeDirIn(workspaceRoot)));
+  return dir;
+}
+const runtimeDirs = new Map<string, string>();
+
+function findRuntimeDirIn(workspaceRoot: string): string {
   const real = relative(realpathSync(workspaceRoot), realpathSync(RUNTIME_DIR));
   if (!real.startsWith('..') && !isAbsolute(real)) return real;
   const linked = join('node_modules', 'nx-local-lto', 'runtime');
@@ -30,6 +38,13 @@ export function runtimeDirIn(workspaceRoot: string): string {
  * the output folder; undefined when the plugin has none for the profile.
  */
 export function runtimeSources(workspaceRoot: string, profile: Profile): { root: string; sources: string[] } | undefined {
+  const key = `${workspaceRoot}\0${profile}`;
+  if (!runtimeC.has(key)) runtimeC.set(key, findRuntimeSources(workspaceRoot, profile));
+  return runtimeC.get(key);
+}
+const runtimeC = new Map<string, ReturnType<typeof findRuntimeSources>>();
+
+function findRuntimeSources(workspaceRoot: string, profile: Profile): { root: string; sources: string[] } | undefined {
   const dir = join(RUNTIME_DIR, 'c', profile);
   if (!existsSync(dir)) return undefined;
   const root = join(runtimeDirIn(workspaceRoot), 'c', profile);

@@ -1,22 +1,23 @@
 import { CreateDependencies, DependencyType, ProjectConfiguration, RawProjectGraphDependency } from '@nx/devkit';
 import { existsSync } from 'node:fs';
-import { join, sep } from 'node:path';
+import { dirname, join } from 'node:path';
 import { readManifests } from './create-nodes';
 import { MANIFEST_FILE } from './manifest';
 
 /**
- * The project a workspace-relative path belongs to: the one with the longest root above it
- * (a root project, root '.', holds only what no other project holds).
+ * The project a workspace-relative path belongs to: the one whose root is the nearest folder
+ * above it (a root project, root '.', holds only what no other project holds). `byRoot`
+ * maps project roots to projects.
  */
-export function projectHolding(path: string, projects: readonly ProjectConfiguration[]): ProjectConfiguration | undefined {
-  let best: ProjectConfiguration | undefined;
-  for (const p of projects) {
-    const root = p.root === '.' ? '' : p.root;
-    const inside = root === '' || path === root || path.startsWith(root + sep);
-    if (inside && (!best || root.length > (best.root === '.' ? 0 : best.root.length))) best = p;
+export function projectHolding(path: string, byRoot: ReadonlyMap<string, ProjectConfiguration>): ProjectConfiguration | undefined {
+  for (let dir = path; ; dir = dirname(dir)) {
+    const p = byRoot.get(dir);
+    if (p) return p;
+    if (dir === '.' || dir === dirname(dir)) return undefined;
   }
-  return best;
 }
+
+const isRootProject = (p: ProjectConfiguration) => p.root === '.' || p.root === '';
 
 /**
  * Static graph edges, with the file that declares each as its source file, so `nx affected`
@@ -30,6 +31,7 @@ export function projectHolding(path: string, projects: readonly ProjectConfigura
 export const createDependencies: CreateDependencies = (_options, context) => {
   const projects = Object.values(context.projects);
   const names = new Set(projects.map((p) => p.name));
+  const byRoot = new Map(projects.map((p) => [isRootProject(p) ? '.' : p.root, p]));
   const deps: RawProjectGraphDependency[] = [];
   const seen = new Set<string>();
   const add = (source: string, target: string, sourceFile: string) => {
@@ -46,11 +48,11 @@ export const createDependencies: CreateDependencies = (_options, context) => {
         if (names.has(lib)) add(project.name, lib, file);
       }
       for (const dep of manifest.cargo?.pathDeps ?? []) {
-        const holder = projectHolding(dep.dir, projects);
-        const declaring = projectHolding(dep.declaredIn, projects);
+        const holder = projectHolding(dep.dir, byRoot);
+        const declaring = projectHolding(dep.declaredIn, byRoot);
         // A crate outside every project (or in the root project) speaks for the driver that reaches it.
-        const [source, sourceFile] = declaring?.name && declaring.root !== '.' ? [declaring.name, dep.declaredIn] : [project.name, join(project.root, manifest.cargo!.manifest)];
-        if (holder?.name && holder.root !== '.') add(source, holder.name, sourceFile);
+        const [source, sourceFile] = declaring?.name && !isRootProject(declaring) ? [declaring.name, dep.declaredIn] : [project.name, join(project.root, manifest.cargo!.manifest)];
+        if (holder?.name && !isRootProject(holder)) add(source, holder.name, sourceFile);
       }
     }
   }
