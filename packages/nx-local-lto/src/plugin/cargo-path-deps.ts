@@ -62,8 +62,9 @@ export function cargoPathDeps(manifestPath: string, read: ReadFile): CargoPathDe
     }
   };
   const found: CargoPathDep[] = [];
-  const seen = new Set<string>();
-  const queue = [normalize(manifestPath)];
+  const start = normalize(manifestPath);
+  const seen = new Set<string>([dirname(start)]);
+  const queue = [start];
   while (queue.length > 0) {
     const file = queue.shift()!;
     const toml = manifest(file);

@@ -39,11 +39,11 @@ export function linkedLibrariesInput(cc: string, libs: readonly string[]): Runti
  * Every file below a folder by content (names relative to it, so two checkouts hash the same
  * text): for folders Nx's file hashing skips, such as the plugin's runtime under
  * node_modules or a Cargo path dependency outside the workspace. `dir` is
- * workspace-relative (Nx runs the command at the workspace root). A missing folder hashes
- * as the error text, a stable answer.
+ * workspace-relative (Nx runs the command at the workspace root). A crate's own cargo
+ * `target/` folder is left out. A missing folder hashes as the error text, a stable answer.
  */
 export function folderContentsInput(dir: string): RuntimeInput {
-  return { runtime: `(cd ${shellQuote(dir)} && find . -type f -print0 | LC_ALL=C sort -z | xargs -0r sha256sum --) 2>&1 || true` };
+  return { runtime: `(cd ${shellQuote(dir)} && find . -path ./target -prune -o -type f -print0 | LC_ALL=C sort -z | xargs -0r sha256sum --) 2>&1 || true` };
 }
 
 /**
