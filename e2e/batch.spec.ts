@@ -1,13 +1,15 @@
 import { appendFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ranTasks, taskSections } from './support/nx-output';
-import { copyWorkspace, digests, isolatedNxEnv, nx } from './support/workspace';
+import { copyWorkspace, digests, isolatedNxEnv, nx, useInferredTargets } from './support/workspace';
 
 /**
  * Batch mode (`nx ... --batch`, executors.json `batchImplementation`): one process runs all
  * ready tasks of an executor. Same outputs as one process per task, each task's output under
  * its own name, dependencies inside a batch respected (kernel's .rmeta before kuid's rustc),
  * a failed task's dependents not run, and the cache shared with runs without --batch.
+ * Batch mode is the executors' (the inferred nx:run-commands targets have none: with --batch Nx
+ * runs them as without it), so both workspaces infer executor targets.
  */
 describe('batch mode', () => {
   const drivers = ['kuid', 'uring-nop'];
@@ -20,6 +22,7 @@ describe('batch mode', () => {
 
   beforeAll(async () => {
     [perTask, batched] = await Promise.all([copyWorkspace(), copyWorkspace()]);
+    for (const ws of [perTask, batched]) useInferredTargets(ws, 'executors');
     const one = await nx(perTask, build, perTaskEnv);
     if (one.exitCode !== 0) throw new Error(`nx build failed:\n${one.all}`);
     const run = await nx(batched, [...build, '--batch'], batchedEnv);

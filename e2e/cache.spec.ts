@@ -64,11 +64,11 @@ function calls(log: string): string[] {
 
 /** Calls that only ask a tool who it is (what the identity inputs and discovery run). */
 /**
- * What hashing runs (no build work): tool identity queries, and each helper (or a bound header,
- * `-include <h> -E -P /dev/null`) preprocessed for the key of the headers it reads outside the
- * workspace (a runtime input).
+ * What hashing runs (no build work): tool identity queries, the list of files a helper reads
+ * (`-M`, when its dependency file is not there yet) for the key of the headers it reads outside
+ * the workspace, and a bound header preprocessed (`-include <h> -E -P /dev/null`) for bindgen's key.
  */
-const identityQuery = /^\S+ (-vV|--version|--print sysroot)$|^clang-22 .* -E -P (\S+\.c|\/dev\/null)$/;
+const identityQuery = /^\S+ (-vV|--version|--print sysroot)$|^clang-22 .* -E -P \/dev\/null$|^clang-22 .* -M -MT deps \S+\.c$/;
 
 describe('cache keys and a shared remote cache (two agents)', () => {
   const drivers = ['kuid', 'uring-nop'];

@@ -7,7 +7,7 @@ import { ET_REL, readElf } from '../packages/nx-local-lto/src/elf/elf';
 import type { InlineReport } from '../packages/nx-local-lto/src/inline/report';
 import reportSchema from '../packages/nx-local-lto/src/inline/inline-report.schema.json';
 import { closedPortUrl, RemoteCacheServer, startRemoteCacheServer } from './support/remote-cache-server';
-import { copyWorkspace, isolatedNxEnv, nx } from './support/workspace';
+import { copyWorkspace, isolatedNxEnv, nx, useInferredTargets } from './support/workspace';
 import { listFiles as files } from '../packages/nx-local-lto/src/executors/testing/fixture-workspace';
 
 /**
@@ -16,7 +16,9 @@ import { listFiles as files } from '../packages/nx-local-lto/src/executors/testi
  * compiler errors and caching, a killed `nx build` process group, generators refusing to
  * write, concurrent builds, and each remote-cache fault. The executor-level half (every
  * executor's validation, missing inputs, kills of the executor process, no shell, doctor's
- * cache check) is packages/nx-local-lto/src/executors/robustness.spec.ts.
+ * cache check) is packages/nx-local-lto/src/executors/robustness.spec.ts. The workspace infers
+ * executor targets (what project.json users get); e2e/command-route.spec.ts checks the same
+ * promises on the default nx:run-commands targets.
  */
 
 const base = mkdtempSync(join(tmpdir(), 'local-lto-robust-e2e-'));
@@ -64,6 +66,7 @@ async function until<T>(what: string, get: () => Promise<T | undefined>, timeout
 beforeAll(async () => {
   mkdirSync(join(base, 'ws with space'), { recursive: true });
   ws = await copyWorkspace(`${relative(tmpdir(), base)}/ws with space/ünï-`);
+  useInferredTargets(ws, 'executors');
   env = isolatedNxEnv();
 }, 120000);
 afterAll(() => rmSync(base, { recursive: true, force: true }));

@@ -43,7 +43,7 @@ const fig = (f: Figure, key: string) => ({ [`${key}_s`]: round4(f.median), [`${k
 export function runBuildSpeed(tools: Tools, o: BuildSpeedOptions): { runs: number; cores: number; rows: BuildSpeedRow[]; skipped: Array<{ drivers: number; reason: string }> } {
   const cores = cpus().length;
   // --batch: one process per executor and wave of ready tasks (the plugin's batch implementations).
-  const build = ['run-many', '-t', 'build', '--batch', `--parallel=${cores}`, '--outputStyle=static'];
+  const build = ['run-many', '-t', 'build', `--parallel=${cores}`, '--outputStyle=static'];
   const rows: BuildSpeedRow[] = [];
   const skipped: Array<{ drivers: number; reason: string }> = [];
   let secondsPerDriver = 0;

@@ -1,6 +1,6 @@
 import { execa } from 'execa';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 
@@ -75,4 +75,16 @@ export function digests(dir: string): Record<string, string> {
   };
   walk(dir);
   return out;
+}
+
+/**
+ * Sets the plugin option `inferredTargets` in the workspace's nx.json: 'executors' for the suites
+ * that check what the executors do when Nx runs them (their own validation, messages, batch
+ * mode); the default, 'commands', runs the same steps as nx:run-commands targets.
+ */
+export function useInferredTargets(ws: string, shape: 'commands' | 'executors'): void {
+  const file = join(ws, 'nx.json');
+  const nxJson = JSON.parse(readFileSync(file, 'utf8')) as { plugins: Array<string | { plugin: string; options?: object }> };
+  nxJson.plugins = nxJson.plugins.map((p) => ((typeof p === 'string' ? p : p.plugin) === 'nx-local-lto' ? { plugin: 'nx-local-lto', options: { inferredTargets: shape } } : p));
+  writeFileSync(file, `${JSON.stringify(nxJson, null, 2)}\n`);
 }

@@ -11,10 +11,7 @@
  * (`rustc -vV`, `<tool> --version`). One process for all of a target's tools: each process
  * costs a Node start and a rustc query, and Nx runs the command again in each hashing round.
  * The lookup is src/toolchain/discover.ts itself (option > env > <tool>-M > unsuffixed tool
- * of major M > rust-lld), loaded from compiled JS when the package ships it or the source
- * workspace has an up-to-date `npm run build:plugin` output, else from the TypeScript source
- * through @swc-node/register (the same transpiler Nx uses to load this plugin from source).
- * Nothing here re-implements discovery.
+ * of major M > rust-lld), loaded as plugin-source.js says. Nothing here re-implements discovery.
  *
  * When a tool cannot be resolved, the error goes to stderr, a random line to stdout, and the
  * exit status is 1. Nx 22 ignores a runtime input's exit status and hashes its output, so the
@@ -23,8 +20,8 @@
  */
 const { execFileSync } = require('node:child_process');
 const { randomUUID } = require('node:crypto');
-const { existsSync, readdirSync, statSync } = require('node:fs');
 const { join } = require('node:path');
+const { pluginSourceDir } = require('./plugin-source');
 
 const TOOLS = ['rustc', 'clang', 'llvm-link', 'ld.lld', 'llvm-objcopy', 'cc', 'bindgen'];
 /** Command-line flag -> discover.ts option name. */
@@ -48,52 +45,9 @@ function parseArgs(argv) {
   return { tools, options };
 }
 
-/**
- * Newest mtime (ms) of the files under `dir` that the compiled package is built from (not
- * `*.spec.ts` nor `testing/`, which scripts/build-plugin.js leaves out), 0 when it does not exist.
- */
-function newestMtime(dir) {
-  let newest = 0;
-  let entries;
-  try {
-    entries = readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return 0;
-  }
-  for (const e of entries) {
-    if (e.name === 'testing' || e.name.endsWith('.spec.ts')) continue;
-    const p = join(dir, e.name);
-    newest = Math.max(newest, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-/**
- * The folder discover and rustc are loaded from:
- * 1. the package's own src/toolchain when it ships compiled JS (the published package);
- * 2. in the source workspace, the compiled copy `npm run build:plugin` writes to
- *    dist/packages/nx-local-lto, when its package.json (stamped with the time the compile
- *    started) is not older than any source file under src/: no TypeScript loading, ~0.1 s instead
- *    of ~1-2 s per call. Any source saved since then (an edit, a git checkout) falls back to 3;
- * 3. the TypeScript source through @swc-node/register.
- * The printed identity is the same whichever is used, so the choice never changes a cache key.
- */
-function toolchainDir() {
-  const own = join(__dirname, '..', 'src', 'toolchain');
-  if (existsSync(join(own, 'discover.js'))) return own;
-  const built = join(__dirname, '..', '..', '..', 'dist', 'packages', 'nx-local-lto');
-  try {
-    if (statSync(join(built, 'package.json')).mtimeMs >= newestMtime(join(__dirname, '..', 'src'))) return join(built, 'src', 'toolchain');
-  } catch {
-    // not built
-  }
-  require('@swc-node/register');
-  return own;
-}
-
 /** discover and rustc, from the folder toolchainDir() picks. */
 function loadToolchain() {
-  const dir = toolchainDir();
+  const dir = join(pluginSourceDir(), 'toolchain');
   return { ...require(join(dir, 'discover')), ...require(join(dir, 'rustc')) };
 }
 

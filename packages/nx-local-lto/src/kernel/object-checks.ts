@@ -1,11 +1,11 @@
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { FunctionAttributes } from '../bitcode/attributes';
 import { ElfObject, ElfSymbol, STB_LOCAL, STT_SECTION } from '../elf/elf';
 import { demangleRust } from '../inline/demangle';
 import { formatCommandLine } from '../process/command-line';
+import { spawnTool } from '../process/spawn';
 import { taskOutput } from '../process/task-output';
 import { Hardening, X86_HARDENING } from './rust-flags';
 import { configEnabled, KernelTree } from './tree';
@@ -142,7 +142,7 @@ export async function runObjtool(objtool: readonly string[], object: string, sho
     const copy = join(dir, 'module-object.o');
     copyFileSync(object, copy);
     if (verbose) taskOutput.log(`$ ${formatCommandLine(objtool[0], [...objtool.slice(1), copy])}`);
-    const r = await execa(objtool[0], [...objtool.slice(1), copy], { reject: false, stdin: 'ignore', all: true });
+    const r = await spawnTool(objtool[0], [...objtool.slice(1), copy]);
     // An object linked from several files (the `calls` build) makes objtool say it switches
     // to --link mode; that is a note about how it reads the object, not a finding.
     const lines = String(r.all ?? '').split('\n').map((l) => l.split(copy).join(shownAs).trim()).filter((l) => l && !/Linked object detected, forcing --link/.test(l));

@@ -182,6 +182,14 @@ export function preprocessArgs(s: CBitcodeStep): string[] {
   return [`--target=${s.target}`, ...cFlags(s), '-E', '-P', s.source];
 }
 
+/**
+ * DEPS (cache key): the files the C file reads, as make rules (`-M`: no output but the list),
+ * in include order, the same order as the dependency file of the compile (`-MD`).
+ */
+export function dependencyListArgs(s: CBitcodeStep): string[] {
+  return [`--target=${s.target}`, ...cFlags(s), '-M', '-MT', 'deps', s.source];
+}
+
 /** The flags of a C compile: profile, optimization, includes, defines, prefix map, user flags last. */
 function cFlags(s: Omit<CBitcodeStep, 'target' | 'ltoMode' | 'bitcodeOut'>): string[] {
   // The profile's flags after -O: in the kernel profile kbuild's own -O level (the tree's) wins.

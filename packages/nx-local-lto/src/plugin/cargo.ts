@@ -1,37 +1,27 @@
-import { existsSync, readdirSync, realpathSync } from 'node:fs';
-import { isAbsolute, join, relative } from 'node:path';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { Profile } from '../toolchain/profiles';
 import { cargoPathDeps, ReadFile } from './cargo-path-deps';
 import { Manifest } from './manifest';
+import { PACKAGE_DIR, packageDirIn } from './package-dir';
 
 /** The file that makes a driver's Rust side a Cargo package. */
 export const CARGO_MANIFEST = 'Cargo.toml';
 
 /** The plugin's runtime: `rust/` (crate local-lto-rt) and `c/<profile>/` (what it calls). */
-export const RUNTIME_DIR = join(__dirname, '..', '..', 'runtime');
+export const RUNTIME_DIR = join(PACKAGE_DIR, 'runtime');
 
 /** Globs of the runtime C functions local-lto-rt calls: required inlined like helpers. */
 export const RUNTIME_REQUIRE_INLINED = 'local_lto_rt_*';
 
-/**
- * The runtime folder as the workspace sees it, workspace-relative: where the plugin is when
- * that is inside the workspace, else `node_modules/nx-local-lto/runtime` (a linked plugin),
- * so outputs and their paths do not depend on where the plugin's files really are.
- */
+/** The runtime folder as the workspace sees it (packageDirIn), workspace-relative. */
 export function runtimeDirIn(workspaceRoot: string): string {
   // Asked once per driver per graph: the answer only changes with the plugin, which restarts Nx's daemon.
   let dir = runtimeDirs.get(workspaceRoot);
-  if (dir === undefined) runtimeDirs.set(workspaceRoot, (dir = findRuntimeDirIn(workspaceRoot)));
+  if (dir === undefined) runtimeDirs.set(workspaceRoot, (dir = join(packageDirIn(workspaceRoot), 'runtime')));
   return dir;
 }
 const runtimeDirs = new Map<string, string>();
-
-function findRuntimeDirIn(workspaceRoot: string): string {
-  const real = relative(realpathSync(workspaceRoot), realpathSync(RUNTIME_DIR));
-  if (!real.startsWith('..') && !isAbsolute(real)) return real;
-  const linked = join('node_modules', 'nx-local-lto', 'runtime');
-  return existsSync(join(workspaceRoot, linked)) ? linked : relative(workspaceRoot, RUNTIME_DIR);
-}
 
 /**
  * The runtime C files for `profile`, workspace-relative, with the folder they mirror below

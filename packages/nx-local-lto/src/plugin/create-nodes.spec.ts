@@ -23,8 +23,55 @@ describe('createNodesV2 and createDependencies', () => {
   let projects: Record<string, ProjectConfiguration> = {};
 
   beforeAll(async () => {
-    const results = await createNodesV2[1](files, undefined, context);
+    // The executor shape: what each target's options say (the command shape is checked below).
+    const results = await createNodesV2[1](files, { inferredTargets: 'executors' }, context);
     for (const [, result] of results) Object.assign(projects, result.projects);
+  });
+
+  describe('the command shape (default)', () => {
+    let commands: Record<string, ProjectConfiguration> = {};
+    beforeAll(async () => {
+      commands = {};
+      for (const [, result] of await createNodesV2[1](files, undefined, context)) Object.assign(commands, result.projects);
+    });
+
+    it('runs rustc, clang and the link as nx:run-commands with the executors\' options; bindings, kernel and test targets stay executors', () => {
+      const t = commands['drivers/d1'].targets!;
+      for (const name of ['rust-bc', 'clang-bc', 'build']) {
+        expect(t[name]).toMatchObject({ executor: 'nx:run-commands', cache: true, outputs: projects['drivers/d1'].targets![name].outputs });
+        expect(t[name].dependsOn).toEqual(projects['drivers/d1'].targets![name].dependsOn);
+        expect(t[name].metadata).toMatchObject({ executor: projects['drivers/d1'].targets![name].executor });
+      }
+      expect(t['rust-bc'].options.command).toMatch(/ rustc \$RUSTFLAGS .*--crate-name=d1 .*--extern kern=dist\/libs\/kern\/rust\/libkern\.rmeta .*drivers\/d1\/src\/lib\.rs/);
+      expect(t['clang-bc'].options.command).toMatch(/clang-\d+ --target=\S+ -flto=thin .*-Idrivers\/d1\/include -Ilibs\/chelp\/include .*-c drivers\/d1\/helpers\/d1\.c -o dist\/drivers\/d1\/c\/helpers\/d1\.bc/);
+      // The plugin as this temp workspace (no node_modules) reaches it: bin/run-step.js runs the lld-relocatable executor.
+      expect(t.build.options.command).toMatch(/ node \S*nx-local-lto\/bin\/run-step\.js lld-relocatable d1:build drivers\/d1 '([^']*)'$/);
+      expect(JSON.parse(/'([^']*)'$/.exec(t.build.options.command)![1])).toEqual(projects['drivers/d1'].targets!.build.options);
+      expect(t.test.executor).toBe('nx-local-lto:host-test');
+      expect(commands['drivers/d2'].targets!['rust-bc'].executor).toBe('nx-local-lto:rust-bc');
+      expect(commands['libs/chelp'].targets!['clang-bc-kernel'].executor).toBe('nx-local-lto:clang-bc');
+      expect(commands['libs/chelp'].targets!['clang-bc-user'].executor).toBe('nx:run-commands');
+      expect(commands['libs/kern'].targets!.build.options.command).toContain('metadata=dist/libs/kern/rust/libkern.rmeta');
+    });
+
+    it('keys on the tools by their own version output, with no Node start, and names no path of this checkout', () => {
+      const t = commands['drivers/d1'].targets!;
+      expect(t.build.inputs).toEqual(expect.arrayContaining([{ runtime: expect.stringMatching(/^command -v 'rustc' 'llvm-link-\d+' 'ld\.lld-\d+' 'llvm-objcopy-\d+' && 'rustc' '-vV' && /) }]));
+      for (const name of ['rust-bc', 'clang-bc', 'build']) {
+        expect(JSON.stringify(t[name].inputs)).not.toContain('toolchain-id.js');
+        expect(t[name].options.command).not.toContain(root);
+      }
+      expect(t['rust-bc'].options.command).toContain('--remap-path-prefix="$PWD"=.');
+    });
+
+    it('leaves a target that project.json declares in the executor shape, which takes the options it sets', async () => {
+      write('drivers/p1/local-lto.json', { kind: 'driver', sources: ['helpers/p1.c'] });
+      write('drivers/p1/project.json', { targets: { 'clang-bc': { options: { defines: ['X=1'] } } } });
+      const [[, result]] = await createNodesV2[1](['drivers/p1/local-lto.json'], undefined, context);
+      const t = result.projects!['drivers/p1'].targets!;
+      expect(t['clang-bc'].executor).toBe('nx-local-lto:clang-bc');
+      expect(t['rust-bc'].executor).toBe('nx:run-commands');
+    });
   });
 
   it('infers one project per readable manifest and skips the broken one', () => {
@@ -113,7 +160,7 @@ describe('createNodesV2 for a Cargo-based driver', () => {
   let selfContained: typeof t = {};
 
   beforeAll(async () => {
-    const results = await createNodesV2[1](['drivers/c1/local-lto.json', 'drivers/r1/local-lto.json', 'drivers/s1/local-lto.json'], undefined, { workspaceRoot: root, nxJsonConfiguration: {} } as CreateNodesContextV2);
+    const results = await createNodesV2[1](['drivers/c1/local-lto.json', 'drivers/r1/local-lto.json', 'drivers/s1/local-lto.json'], { inferredTargets: 'executors' }, { workspaceRoot: root, nxJsonConfiguration: {} } as CreateNodesContextV2);
     const projects: Record<string, ProjectConfiguration> = {};
     for (const [, result] of results) Object.assign(projects, result.projects);
     t = projects['drivers/c1'].targets as typeof t;

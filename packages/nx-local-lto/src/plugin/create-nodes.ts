@@ -7,6 +7,15 @@ import { withCargo } from './cargo';
 import { inferenceFacts } from './inference-facts';
 import { InferenceFacts, inferTargets } from './targets';
 import { toolPathsOf, withToolPaths } from './tool-identity';
+import { asCommandTarget, InferredTargets } from './command-targets';
+
+/** Plugin option `inferredTargets` (nx.json): 'commands' (default) or 'executors'; anything else is named and ignored. */
+function inferredTargetsOption(options: unknown): InferredTargets {
+  const value = (options as { inferredTargets?: unknown } | null | undefined)?.inferredTargets;
+  if (value === undefined || value === 'commands' || value === 'executors') return (value as InferredTargets | undefined) ?? 'commands';
+  logger.warn(`nx-local-lto: plugin option 'inferredTargets' is ${JSON.stringify(value)} in nx.json; accepted values: commands, executors (using commands)`);
+  return 'commands';
+}
 
 /** A file's text, or the error reading it. */
 function readText(path: string): string | Error {
@@ -102,13 +111,31 @@ function factsKey(facts: InferenceFacts, manifests: readonly Manifest[]): string
   return JSON.stringify({ workspaceRoot: facts.workspaceRoot, toolchain: facts.toolchain ?? null, kernels, cargo }, (_k, v) => (v instanceof Map ? [...v] : v));
 }
 
-function inferProjects(manifests: readonly Manifest[], sources: readonly ManifestSource[], facts: InferenceFacts): CreateNodesResultV2 {
+/** Target names a project.json declares: those stay executor targets, which take the options it sets. */
+function declaredTargets(projectJson: string | Error | undefined): Set<string> {
+  if (projectJson === undefined || projectJson instanceof Error) return new Set();
+  try {
+    return new Set(Object.keys((parseJson(projectJson) as { targets?: object }).targets ?? {}));
+  } catch {
+    return new Set();
+  }
+}
+
+/** The inferred targets in the shape the plugin option `inferredTargets` asks for (default: commands). */
+function shaped(targets: Record<string, TargetConfiguration>, m: Manifest, projectJson: string | Error | undefined, shape: InferredTargets, facts: InferenceFacts): Record<string, TargetConfiguration> {
+  if (shape === 'executors') return targets;
+  const declared = declaredTargets(projectJson);
+  return Object.fromEntries(Object.entries(targets).map(([name, t]) => [name, declared.has(name) ? t : asCommandTarget(t, m, name, facts)]));
+}
+
+function inferProjects(manifests: readonly Manifest[], sources: readonly ManifestSource[], facts: InferenceFacts, shape: InferredTargets): CreateNodesResultV2 {
   const byName = new Map(manifests.map((m) => [m.name, m]));
   const projectJsonOf = new Map(sources.map((s) => [dirname(s.file), s.projectJson]));
   return manifests.map((m) => {
     const libs = libraryClosure(m, byName, (lib) => logger.warn(`nx-local-lto: ${m.root}/${MANIFEST_FILE} uses library '${lib}', which no ${MANIFEST_FILE} defines`));
     const file = join(m.root, MANIFEST_FILE);
-    const targets = withProjectJsonToolPaths(projectJsonOf.get(m.root), inferTargets(m, libs, facts));
+    const projectJson = projectJsonOf.get(m.root);
+    const targets = withProjectJsonToolPaths(projectJson, shaped(inferTargets(m, libs, facts), m, projectJson, shape, facts));
     return [file, { projects: { [m.root]: { name: m.name, targets, metadata: { technologies: ['rust', 'c', 'llvm'] } } } }] as const;
   });
 }
@@ -132,7 +159,7 @@ export const createNodesV2: CreateNodesV2 = [
       replayWarnings(memo);
       return memo.value;
     }
-    const computed = withWarnings(() => inferProjects(manifests, sources, facts));
+    const computed = withWarnings(() => inferProjects(manifests, sources, facts, inferredTargetsOption(options)));
     // Written after Nx has the result: serializing it is then off the graph's critical path.
     setImmediate(() => writeMemo(context.workspaceRoot, key, computed));
     return computed.value;

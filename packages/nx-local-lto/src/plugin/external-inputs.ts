@@ -1,5 +1,5 @@
-import { CBitcodeStep, preprocessArgs } from '../pipeline/commands';
 import { isAbsolute, sep } from 'node:path';
+import { CBitcodeStep, dependencyListArgs, preprocessArgs } from '../pipeline/commands';
 import { shellQuote } from '../process/command-line';
 
 /** Nx `runtime` input: a command whose output Nx hashes (its text is not part of the key). */
@@ -33,6 +33,32 @@ export function preprocessedInput(clang: string, step: CBitcodeStep): RuntimeInp
 export function linkedLibrariesInput(cc: string, libs: readonly string[]): RuntimeInput {
   const files = libs.flatMap((l) => ['so', 'a'].map((ext) => `"$(${shellQuote(cc)} ${shellQuote(`-print-file-name=lib${l}.${ext}`)})"`));
   return { runtime: `sha256sum -- ${files.join(' ')} 2>&1` };
+}
+
+/** awk: the files of make rules (`target: a b \` lines), one a line. */
+const MAKE_DEPS_AWK = '{ sub(/\\\\$/, ""); if (!rule) { sub(/^[^:]*:/, ""); rule = 1 } for (i = 1; i <= NF; i++) print $i }';
+
+/** awk: absolute paths outside the workspace (`ws`, with its trailing slash), each once. */
+const OUTSIDE_AWK = '/^\\// && index($0, ws) != 1 && !seen[$0]++';
+
+/**
+ * The headers C files read outside the workspace, by content: `sha256sum` of each absolute path
+ * outside the workspace among the files the compile reads (headers inside it are file inputs).
+ * The list comes from the compile's own dependency file (`-MD`) when it is there and no file it
+ * names is newer (a make-style check, shell builtins only: a few ms a target), else from clang
+ * itself (`-M`, one preprocessor run). Both give the same list in the same order, so a
+ * checkout that has not built yet and one that has hash alike, and a header edited, added or
+ * removed changes the key. Paths with spaces are not supported (make's escaping).
+ */
+export function headerFilesInput(clang: string, compiles: ReadonlyArray<{ step: CBitcodeStep; depFile: string }>): RuntimeInput {
+  const parse = `awk ${shellQuote(MAKE_DEPS_AWK)}`;
+  const perSource = compiles.map(({ step, depFile }) => {
+    const d = shellQuote(depFile);
+    const fresh = `f=$(${parse} ${d} 2>/dev/null); for x in $f; do [ -e "$x" ] && [ ! "$x" -nt ${d} ] || { f=; break; }; done`;
+    const fromClang = `[ -n "$f" ] || f=$(${[clang, ...dependencyListArgs(step)].map(shellQuote).join(' ')} 2>/dev/null | ${parse})`;
+    return `${fresh}; ${fromClang}; all="$all $f"`;
+  });
+  return { runtime: `all=; ${perSource.join('; ')}; set -- $(printf '%s\\n' $all | awk -v ws="$PWD/" ${shellQuote(OUTSIDE_AWK)}); [ $# = 0 ] || sha256sum -- "$@"` };
 }
 
 /**

@@ -1,6 +1,8 @@
 import { kbuildFlags } from '../kernel/kbuild-flags';
 import { KernelTree, resolveKernelTree } from '../kernel/tree';
-import { resolveLlvmTool, resolveRustc } from '../toolchain/discover';
+import { basename } from 'node:path';
+import which from 'which';
+import { LlvmToolKind, resolveLlvmTool, resolveRustc, ResolvedTool } from '../toolchain/discover';
 import { Manifest } from './manifest';
 import { InferenceFacts } from './targets';
 
@@ -12,11 +14,17 @@ import { InferenceFacts } from './targets';
  */
 export async function inferenceFacts(manifests: readonly Manifest[], workspaceRoot: string): Promise<InferenceFacts> {
   let toolchain: InferenceFacts['toolchain'];
-  let clang: Awaited<ReturnType<typeof resolveLlvmTool>> | undefined;
+  let clang: ResolvedTool | undefined;
   try {
     const rustc = await resolveRustc({});
     clang = await resolveLlvmTool('clang', rustc, {});
     toolchain = { host: rustc.host, clang: clang.path };
+    const kinds: LlvmToolKind[] = ['clang', 'llvm-link', 'ld.lld', 'llvm-objcopy'];
+    const llvm = await Promise.all(kinds.map((k) => resolveLlvmTool(k, rustc, {}).catch(() => undefined)));
+    if (llvm.every(Boolean)) {
+      const words = await Promise.all([commandWords(rustc.path, []), ...llvm.map((t) => commandWords(t!.path, t!.prefixArgs))]);
+      toolchain.commands = { rustc: words[0], clang: words[1], 'llvm-link': words[2], 'ld.lld': words[3], 'llvm-objcopy': words[4] };
+    }
   } catch {
     toolchain = undefined;
   }
@@ -32,4 +40,15 @@ export async function inferenceFacts(manifests: readonly Manifest[], workspaceRo
     }
   }
   return { workspaceRoot, toolchain, kernel: (dir) => trees.get(dir ?? '') };
+}
+
+/**
+ * A tool as a command target names it: by its name when PATH finds the same file by that name
+ * (`clang-22`, `rustc`), so the target's text is the same on machines that install it elsewhere;
+ * else by its path.
+ */
+async function commandWords(path: string, prefixArgs: string[]): Promise<string[]> {
+  const name = basename(path);
+  const found = path.includes('/') ? await which(name, { nothrow: true }) : path;
+  return [found === path ? name : path, ...prefixArgs];
 }

@@ -10,7 +10,7 @@ import { Profile } from '../toolchain/profiles';
 import { RUNTIME_REQUIRE_INLINED } from './cargo';
 import { Manifest, MANIFEST_FILE } from './manifest';
 import { toolIdentityInput } from './tool-identity';
-import { fileContentsInput, folderInput, linkedLibrariesInput, preprocessedInput } from './external-inputs';
+import { fileContentsInput, folderInput, headerFilesInput, linkedLibrariesInput, preprocessedInput } from './external-inputs';
 import { cargoCrateInputs } from './cargo-inputs';
 import { KERNEL_DIR_ENV, KernelTree } from '../kernel/tree';
 import { cBitcodeStep } from '../executors/clang-bc/step';
@@ -20,6 +20,9 @@ import { validateOptions } from '../options/validate-options';
 
 const ws = (p: string) => `{workspaceRoot}/${p}`;
 
+/** The tools the command targets run (src/plugin/command-targets.ts). */
+export type CommandTool = 'rustc' | 'clang' | 'llvm-link' | 'ld.lld' | 'llvm-objcopy';
+
 /**
  * What inference knows of the machine, found once per run (create-nodes.ts): the toolchain
  * for the preprocessed-header inputs and, per kernel tree named, the tree and kbuild's C flags.
@@ -27,7 +30,12 @@ const ws = (p: string) => `{workspaceRoot}/${p}`;
  */
 export interface InferenceFacts {
   workspaceRoot: string;
-  toolchain?: { host: string; clang: string };
+  toolchain?: {
+    host: string;
+    clang: string;
+    /** How a command target runs each tool (name or path, and its leading arguments); absent when one is missing. */
+    commands?: Record<CommandTool, string[]>;
+  };
   kernel(kernelDir: string | undefined): { tree: KernelTree; cflags: string[] } | undefined;
 }
 
@@ -189,13 +197,13 @@ function includeDirs(m: Manifest, libs: Manifest[]): string[] {
   return [m, ...libs.filter((l) => l.kind === 'c-library')].flatMap((l) => l.includeDirs.map((d) => join(l.root, d)));
 }
 
-/** The headers each source reads, wherever they are (preprocessed-text inputs); none when the toolchain is unknown. */
+/** The headers the sources read outside the workspace, by content (one input); none when the toolchain is unknown. */
 function headerInputs(m: Manifest, libs: Manifest[], profile: Profile, options: Record<string, unknown>, facts: InferenceFacts): TargetConfiguration['inputs'] {
   const tc = facts.toolchain;
   const kernel = profile === 'kernel' ? facts.kernel(m.kernelDir) : undefined;
-  if (!tc || (profile === 'kernel' && !kernel)) return [];
+  if (!tc || (profile === 'kernel' && !kernel) || !m.sources.length) return [];
   const validated = validateOptions<ClangBcExecutorOptions>(clangBcSchema, { ...options });
-  return m.sources.map((s) => {
+  const compiles = m.sources.map((s) => {
     const source = join(m.root, s);
     const step = cBitcodeStep(
       validated,
@@ -205,8 +213,9 @@ function headerInputs(m: Manifest, libs: Manifest[], profile: Profile, options: 
       { bitcodeOut: '-', depFileOut: '-', depTarget: '-' },
       kernel ? { cflags: kernel.cflags, moduleName: (options.moduleName as string | undefined) ?? m.name.replace(/-/g, '_') } : undefined,
     );
-    return preprocessedInput(tc.clang, step);
+    return { step, depFile: cBitcodePath(cBitcodeDir(m, profile), m.root, source).replace(/\.bc$/, '.d') };
   });
+  return [headerFilesInput(tc.clang, compiles)];
 }
 
 function clangBcTarget(m: Manifest, libs: Manifest[], profile: Profile, facts: InferenceFacts): TargetConfiguration {

@@ -1,6 +1,6 @@
-import { execa } from 'execa';
 import { LocalLtoError } from '../errors';
 import { formatCommandLine, shellQuote } from './command-line';
+import { spawnTool } from './spawn';
 import { taskOutput } from './task-output';
 
 export interface RunToolOptions {
@@ -35,16 +35,8 @@ export async function runTool(file: string, args: readonly string[], options: Ru
     formatCommandLine(file, args),
   ].join(' ');
   if (options.verbose) taskOutput.log(`$ ${commandLine}`);
-  const result = await execa(file, args, {
-    cwd: options.cwd,
-    env: unset.length ? withoutVariables({ ...process.env, ...options.env }, unset) : options.env,
-    extendEnv: unset.length === 0,
-    reject: false,
-    stdin: 'ignore',
-    stripFinalNewline: false,
-  });
-  const stdout = String(result.stdout ?? '');
-  const stderr = String(result.stderr ?? '');
+  const result = await spawnTool(file, args, { cwd: options.cwd, env: withoutVariables({ ...process.env, ...options.env }, unset) });
+  const { stdout, stderr } = result;
   if (result.failed) {
     const why = result.code === 'ENOENT'
       ? `${file} was not found`

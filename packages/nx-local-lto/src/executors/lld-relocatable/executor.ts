@@ -3,10 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ElfObject, ET_REL, readElf } from '../../elf/elf';
-import { kernelObjectViolations } from '../../kernel/check-object';
-import { kbuildFlags } from '../../kernel/kbuild-flags';
-import { KernelReport } from '../../kernel/object-checks';
-import { resolveKernelTree } from '../../kernel/tree';
+import type { KernelReport } from '../../kernel/object-checks';
 import { applyExports } from '../../elf/symbol-policy';
 import { LocalLtoError } from '../../errors';
 import { withStagedOutputs } from '../../fs/staged-outputs';
@@ -107,6 +104,8 @@ function enforceRuntimeSymbols(report: InlineReport, reportPath: string, options
 
 /** The kernel checks on the object as the kernel will see it (src/kernel/check-object.ts). */
 async function checkKernelObject(options: LldRelocatableExecutorOptions, root: string, object: string, shownAs: string, elf: ElfObject, facts: Awaited<ReturnType<LinkStep['reportFacts']>>, verbose: boolean): Promise<KernelReport> {
+  // Loaded here: a user-profile link (most of them, each its own process on the command route) never needs them.
+  const [{ resolveKernelTree }, { kbuildFlags }, { kernelObjectViolations }] = await Promise.all([import('../../kernel/tree'), import('../../kernel/kbuild-flags'), import('../../kernel/check-object')]);
   const tree = resolveKernelTree(options.kernelDir, root);
   const rustc = await resolveRustc(options);
   const clang = await resolveLlvmTool('clang', rustc, options);

@@ -14,23 +14,16 @@ import { resolveRustc } from '../../toolchain/discover';
 import { batchExecutor } from '../batch';
 import { assertInputsExist, projectRootOf } from '../inputs';
 import { isVerbose, runExecutor } from '../run-executor';
-import { defaultRustBitcodePath } from './output-paths';
+import { defaultCrateName, defaultRustBitcodePath, rustOutputPaths } from './output-paths';
+import { rustBitcodeStep } from './step';
 import { RustBcExecutorOptions } from './schema';
 import schema from './schema.json';
 
-export { defaultRustBitcodePath };
-
-/** Default crate name of a project: its name with '-' replaced by '_'. */
-export function defaultCrateName(projectName: string): string {
-  return projectName.replace(/-/g, '_');
-}
+export { defaultCrateName, defaultRustBitcodePath };
 
 async function build(options: RustBcExecutorOptions, context: ExecutorContext): Promise<void> {
   const root = context.root;
-  const crateName = options.crateName ?? defaultCrateName(context.projectName ?? '');
-  const bitcode = options.outputPath ?? defaultRustBitcodePath(projectRootOf(context), crateName);
-  const depInfo = bitcode.replace(/\.bc$/, '') + '.d';
-  const metadata = options.emitMetadata ? join(bitcode, '..', `lib${crateName}.rmeta`) : undefined;
+  const { crateName, bitcode, depInfo, metadata } = rustOutputPaths(options, options.outputPath ? '' : projectRootOf(context), context.projectName ?? '');
   assertInputsExist(root, [
     ['crateRoot', options.crateRoot],
     ...Object.entries(options.externs).map(([n, p]): [string, string] => [`externs.${n}`, p]),
@@ -54,24 +47,15 @@ async function build(options: RustBcExecutorOptions, context: ExecutorContext): 
   try {
     const externs = scratch ? await selfContainedExterns(options, root, scratch, rustc.path, context, kernel) : options.externs;
     await withStagedOutputs('rust-bc', finals, async ([codeTmp, dTmp, rmetaTmp]) => {
-      const args = rustBitcodeArgs({
-        crateRoot: options.crateRoot,
-        crateName,
-        edition: options.edition,
-        optLevel: options.optLevel,
-        target: options.target,
-        profile: options.profile,
-        cfg: options.cfg,
-        externs,
-        rustflags: flags,
-        workspaceRoot: root,
-        bitcodeOut: codeTmp,
-        depInfoOut: dTmp,
-        metadataOut: rmetaTmp,
-        ...(native ? { nativeObjectOut: codeTmp } : {}),
-        ...(scratch ? { selfContained: { libOut: join(scratch, `lib${crateName}.a`) } } : {}),
-        ...(kernel ? { kernelRustflags: kernel.flags } : {}),
-      });
+      const args = rustBitcodeArgs(
+        rustBitcodeStep(options, crateName, flags, root, {
+          bitcodeOut: codeTmp,
+          depInfoOut: dTmp,
+          metadataOut: rmetaTmp,
+          ...(native ? { nativeObjectOut: codeTmp } : {}),
+          ...(scratch ? { selfContained: { libOut: join(scratch, `lib${crateName}.a`) } } : {}),
+        }, { externs, ...(kernel ? { kernelRustflags: kernel.flags } : {}) }),
+      );
       taskOutput.log(`  ${native ? 'RUSTC-OBJ' : 'RUSTC-BC'} ${options.crateRoot} -> ${code}`);
       const toolEnv = { ...(kernel?.env ?? {}), ...env };
       const { stderr } = await runTool(rustc.path, args, { cwd: root, verbose: isVerbose(options), ...(Object.keys(toolEnv).length ? { env: toolEnv } : {}) });
