@@ -1,8 +1,8 @@
 import { execa } from 'execa';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { taskSections } from './support/nx-output';
-import { copyWorkspace, isolatedNxEnv, nx } from './support/workspace';
+import { ranTasks, taskSections } from './support/nx-output';
+import { copyWorkspace, digests, isolatedNxEnv, nx } from './support/workspace';
 
 /**
  * Issue 15 (rust-runtime), "for the user profile std": the sample wordcount-std (String,
@@ -22,13 +22,15 @@ describe('a Cargo-based driver using std (user profile)', () => {
   const LOADER = ['__tls_get_addr'];
   const isUnwinder = (s: string) => s.startsWith('_Unwind_');
   let ws: string;
+  let env: Record<string, string>;
   let run: { exitCode: number; all: string };
   const object = () => join(ws, 'dist/drivers', driver, `${driver}.o`);
   const nm = async (args: string[], file: string) => (await execa('llvm-nm-22', [...args, '--format=just-symbols', file])).stdout.split('\n').filter(Boolean).sort();
 
   beforeAll(async () => {
     ws = await copyWorkspace('local-lto-std-');
-    run = await nx(ws, ['run-many', '-t', 'build', 'test', '-p', driver, '--outputStyle=static'], isolatedNxEnv());
+    env = isolatedNxEnv();
+    run = await nx(ws, ['run-many', '-t', 'build', 'test', '-p', driver, '--outputStyle=static'], env);
     if (run.exitCode !== 0) throw new Error(`nx build test ${driver} failed:\n${run.all}`);
   });
 
@@ -71,5 +73,19 @@ describe('a Cargo-based driver using std (user profile)', () => {
     expect(bare.all).not.toMatch(/undefined reference to `(?!_Unwind_)/);
     await execa('cc', args);
     expect((await execa(join(ws, 'std_main'), [], { reject: false })).exitCode).toBe(0);
+  });
+
+  it('a second build is a cache hit; another checkout gives byte-identical bitcode, object and report', async () => {
+    const again = await nx(ws, ['build', driver, '--outputStyle=static'], env);
+    expect(again.exitCode).toBe(0);
+    expect(ranTasks(taskSections(again.all))).toEqual([]);
+    const b = await copyWorkspace('local-lto-std-b-longer-path-');
+    const other = await nx(b, ['build', driver, '--outputStyle=static'], isolatedNxEnv());
+    if (other.exitCode !== 0) throw new Error(other.all);
+    const products = (dir: string) =>
+      Object.fromEntries(Object.entries(digests(join(dir, 'dist/drivers', driver))).filter(([f]) => !f.startsWith('cargo/') && /\.(bc|o|json)$/.test(f)));
+    const pa = products(ws);
+    expect(Object.keys(pa)).toEqual(expect.arrayContaining([`${driver}.o`, 'inline-report.json', 'rust/wordcount_std.bc']));
+    expect(products(b)).toEqual(pa);
   });
 });
