@@ -1,4 +1,4 @@
-import { CreateDependenciesContext, CreateNodesContextV2, DependencyType, ProjectConfiguration } from '@nx/devkit';
+import { CreateDependenciesContext, CreateNodesContextV2, DependencyType, logger, ProjectConfiguration } from '@nx/devkit';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -215,6 +215,19 @@ describe('createNodesV2 for a Cargo-based driver', () => {
     expect(selfContained['rust-bc'].inputs).toEqual(expect.arrayContaining([{ runtime: expect.stringMatching(/^\(cd \S*nx-local-lto\/runtime\/rust && find \. /) }]));
     expect(selfContained['runtime-bc']).toBeDefined();
     expect(selfContained.build.options!.requireInlined).toEqual(['rust_helper_*', 'local_lto_rt_*']);
+  });
+
+  it('a Cargo.toml that does not parse: one warning line naming it, no project until fixed', async () => {
+    write('drivers/bad/local-lto.json', JSON.stringify({ kind: 'driver' }));
+    write('drivers/bad/Cargo.toml', '[package]\nname = "bad"\n[dependencies\nx = { path = "../x" }\n');
+    const warn = jest.spyOn(logger, 'warn').mockImplementation(() => undefined);
+    try {
+      const results = await createNodesV2[1](['drivers/bad/local-lto.json'], undefined, { workspaceRoot: root, nxJsonConfiguration: {} } as CreateNodesContextV2);
+      expect(results).toEqual([]);
+      expect(warn.mock.calls).toEqual([[expect.stringMatching(/^nx-local-lto: drivers\/bad\/Cargo\.toml: [^\n]*fix the TOML[^\n]*\(no project is inferred from drivers\/bad until fixed\)$/)]]);
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('leaves a driver without Cargo.toml on the rustc route (control)', () => {

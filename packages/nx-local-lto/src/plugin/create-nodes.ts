@@ -76,8 +76,9 @@ function parseManifests(sources: readonly ManifestSource[], workspaceRoot: strin
       manifests.push(withCargo(normalized, workspaceRoot, (p) => existsSync(join(workspaceRoot, p)), (p) => readIfExists(join(workspaceRoot, p))));
     } catch (e) {
       const message = (e as Error).message.split('\n')[0];
-      // Schema errors name the file first; a JSON syntax error does not.
-      logger.warn(`nx-local-lto: ${message.startsWith(`${file}:`) ? message : `${file}: ${message}`} (no project is inferred from it until fixed)`);
+      // Schema errors name the file first, as do those of a Cargo.toml beside it; a JSON syntax error does not.
+      const named = message.startsWith(`${file}:`) || message.startsWith(`${dirname(file)}/`);
+      logger.warn(`nx-local-lto: ${named ? message : `${file}: ${message}`} (no project is inferred from ${dirname(file)} until fixed)`);
     }
   }
   return manifests;
