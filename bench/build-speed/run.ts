@@ -1,10 +1,12 @@
 /**
  * Section 2: build speed for N generated drivers.
- * - cold: `nx run-many -t build --batch` with empty cache, graph records and dist/, against make -j<cores>
- *   on the generated Makefile (same compiler commands), side by side;
+ * - cold: `nx run-many -t build` (the default path, no flag) with empty cache, graph records and
+ *   dist/, against make -j<cores> on the generated Makefile (same compiler commands), side by side;
  * - cached: the same nx command once everything is cached, against Nx's own floor: a
  *   workspace without the plugin whose projects have the same number of cached no-op tasks;
- * - incremental: one C helper edited (a new constant each round), then the same nx command.
+ * - incremental: one C helper edited (a new constant each round), then the same nx command;
+ * - one driver: `nx build <first driver>` with its tasks run (--skip-nx-cache) in the N-driver
+ *   workspace, against Nx's floor for its three tasks plus make's time for that driver alone.
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -131,6 +133,20 @@ export function runBuildSpeed(tools: Tools, o: BuildSpeedOptions): { runs: numbe
       writeFileSync(helper, original);
     }
 
+    o.log(`build: ${n} driver(s): nx build of one driver vs Nx floor for one driver's tasks + make of that driver, ${o.runs} rounds`);
+    const one = sideBySide(
+      {
+        nx_one: () => nx(ws, ['build', drivers[0], '--skip-nx-cache', '--outputStyle=static'], env).seconds,
+        floor_one: () => nx(floor, ['run', 'noop000:build', '--skip-nx-cache', '--outputStyle=static'], floorEnv).seconds,
+        make_one: () => {
+          rmSync(join(ws, MAKE_OUT, 'drivers', drivers[0]), { recursive: true, force: true });
+          return run(tools.make, ['-f', makefile, `${MAKE_OUT}/drivers/${drivers[0]}/${drivers[0]}.o`], { cwd: ws }).seconds;
+        },
+      },
+      o.runs,
+      o.budget,
+    );
+
     rows.push({
       drivers: n,
       tasks,
@@ -150,6 +166,12 @@ export function runBuildSpeed(tools: Tools, o: BuildSpeedOptions): { runs: numbe
       nx_cached_over_floor_max: round4(ratio(cached.nx_cached, cached.nx_floor).max),
       incremental_tasks: Math.round(median(ran)),
       ...fig(figure(incremental), 'incremental'),
+      runs_one: one.nx_one.samples.length,
+      ...fig(one.nx_one, 'one_nx'),
+      ...fig(one.floor_one, 'one_floor'),
+      ...fig(one.make_one, 'one_make'),
+      // The goal: nx's time for one driver within 0.5 s of Nx's floor for its tasks plus make's time.
+      one_extra_s: round4(one.nx_one.median - one.floor_one.median - one.make_one.median),
     });
   }
   return { runs: o.runs, cores, rows, skipped };

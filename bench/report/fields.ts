@@ -32,6 +32,9 @@ export const BUILD_FIELDS = [
   ...ratioWithRange(['nx_cached_over_floor']),
   'incremental_tasks',
   ...withRange(['incremental_s']),
+  'runs_one',
+  ...withRange(['one_nx_s', 'one_floor_s', 'one_make_s']),
+  'one_extra_s',
 ];
 
 export const GRAPH_FIELDS = ['drivers', 'projects', 'runs', 'graph_s', 'graph_min_s', 'graph_max_s'];

@@ -8,6 +8,9 @@ import { RustcInfo } from '../toolchain/rustc';
 import { CargoCrate } from './cargo-crates';
 import { IdeProject, targetsRunning } from './projects';
 
+/** The plugin runtime crate's name as self-contained drivers see it (rust-bc's RUSTC-RT). */
+const RUNTIME_CRATE = 'local_lto_rt';
+
 /** A crate of rust-analyzer's `rust-project.json` (the fields this plugin writes). */
 export interface RustProjectCrate {
   display_name: string;
@@ -106,8 +109,21 @@ export function rustProject(projects: readonly IdeProject[], rustc: Pick<RustcIn
         is_workspace_member: true,
         source: { include_dirs: [project.root || dirname(options.crateRoot), ...Object.values(options.bindings).map((p) => dirname(p))], exclude_dirs: [] },
         ...(Object.keys(options.bindings).length ? { env: Object.fromEntries(Object.entries(options.bindings).map(([k, p]) => [k, join(workspaceRoot, p)])) } : {}),
-        externs: Object.keys(options.externs),
+        externs: [...Object.keys(options.externs), ...(options.selfContained && options.runtimeCrateRoot ? [RUNTIME_CRATE] : [])],
       });
+      // A self-contained driver's `extern crate local_lto_rt` (RUSTC-RT builds it with these features).
+      if (options.selfContained && options.runtimeCrateRoot && !crates.some((c) => c.root_module === options.runtimeCrateRoot)) {
+        crates.push({
+          display_name: RUNTIME_CRATE,
+          root_module: options.runtimeCrateRoot,
+          edition: '2021',
+          deps: [],
+          cfg: options.runtimeFeatures.map((f) => `feature="${f}"`),
+          is_workspace_member: true,
+          source: { include_dirs: [dirname(options.runtimeCrateRoot)], exclude_dirs: [] },
+          externs: [],
+        });
+      }
     }
   }
   const index = new Map(crates.map((c, i) => [c.display_name, i]));

@@ -37,8 +37,10 @@ describe('kernel tree: flags from kbuild and .config', () => {
     expect(full.flags).toEqual(expect.arrayContaining(['-Ccode-model=kernel', '-Zfunction-return=thunk-extern', '-Zretpoline-external-thunk', '-Ctarget-feature=+harden-sls-ret,+harden-sls-ijmp']));
     expect(full.env).toEqual({ RUSTC_BOOTSTRAP: '1' });
     const none = kernelRustFlags(parseKernelConfig('CONFIG_X86_64=y\n# CONFIG_RETHUNK is not set\n'));
-    expect(none.flags.some((f) => f.startsWith('-Z') || f.includes('harden'))).toBe(false);
-    expect(none.env).toEqual({});
+    expect(none.flags.some((f) => (f.startsWith('-Z') && f !== '-Zplt=yes') || f.includes('harden'))).toBe(false);
+    // -Zplt=yes is kernel code on any tree (no GOT for memcpy & co.), so rustc always needs RUSTC_BOOTSTRAP.
+    expect(none.flags).toContain('-Zplt=yes');
+    expect(none.env).toEqual({ RUSTC_BOOTSTRAP: '1' });
   });
 
   it('overrides a GCC tree for clang, keeping its ftrace convention', () => {

@@ -2,7 +2,7 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FunctionAttributes } from '../bitcode/attributes';
-import { ElfObject, ElfSymbol, STB_LOCAL, STT_SECTION } from '../elf/elf';
+import { ElfObject, ElfSymbol, STB_LOCAL, STB_WEAK, STT_SECTION } from '../elf/elf';
 import { demangleRust } from '../inline/demangle';
 import { formatCommandLine } from '../process/command-line';
 import { spawnTool } from '../process/spawn';
@@ -12,7 +12,7 @@ import { configEnabled, KernelTree } from './tree';
 
 /** One way the object would fail in the kernel: `check` names the judge, `message` is one line. */
 export interface KernelViolation {
-  check: 'relocation' | 'hardening' | 'objtool' | 'undefined-symbol';
+  check: 'relocation' | 'hardening' | 'objtool' | 'undefined-symbol' | 'simd';
   message: string;
 }
 
@@ -93,7 +93,8 @@ export function checkUndefinedSymbols(elf: ElfObject, tree: KernelTree, provided
   const exported = exportedSymbols(tree);
   if (!exported.size) return [];
   return elf.symbols
-    .filter((s) => s.shndx === 0 && s.bind !== STB_LOCAL && s.name && s.type !== STT_SECTION)
+    // A weak reference (the runtime's optional local_lto_panic) need not be exported: the loader leaves it 0.
+    .filter((s) => s.shndx === 0 && s.bind !== STB_LOCAL && s.bind !== STB_WEAK && s.name && s.type !== STT_SECTION)
     .filter((s) => !exported.has(s.name) && !provided.has(s.name))
     .map((s) => ({ check: 'undefined-symbol' as const, message: `undefined symbol ${demangleRust(s.name)} is not exported by the kernel ${tree.release} (Module.symvers): the module would not load ("Unknown symbol")` }));
 }
@@ -151,4 +152,27 @@ export async function runObjtool(objtool: readonly string[], object: string, sho
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Registers whose state the kernel does not save for module code: SSE/AVX/AVX-512, MMX, x87, AVX-512 masks. */
+const SIMD_REGISTER = /%(?:[xyz]mm\d+|mm\d|st(?:\(\d\))?|k[0-7])\b/;
+
+/**
+ * No SIMD or FPU register in the machine code (`llvm-objdump -d` text): kernel code runs with
+ * the user's FPU state live. One line naming up to three functions that use one.
+ */
+export function checkSimdRegisters(disassembly: string): KernelViolation[] {
+  const users = new Map<string, string>();
+  let fn = '';
+  for (const line of disassembly.split('\n')) {
+    const head = /^[0-9a-f]+ <(.+)>:$/.exec(line);
+    if (head) fn = head[1];
+    else if (fn && !users.has(fn)) {
+      const reg = SIMD_REGISTER.exec(line.split('#')[0]);
+      if (reg) users.set(fn, reg[0]);
+    }
+  }
+  if (!users.size) return [];
+  const named = [...users].slice(0, 3).map(([f, r]) => `${demangleRust(f)} (${r})`).join(', ');
+  return [{ check: 'simd', message: `SIMD/FPU registers in kernel code: ${named}${users.size > 3 ? ` and ${users.size - 3} more function(s)` : ''}; the kernel does not save their state: build that code without SSE/AVX/x87 (the tree's flags)` }];
 }

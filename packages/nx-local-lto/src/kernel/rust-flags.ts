@@ -51,6 +51,9 @@ export function kernelRustFlags(config: ReadonlyMap<string, string>): KernelRust
     '-Cno-redzone=yes',
     '-Ctarget-feature=-sse,-sse2,-sse3,-ssse3,-sse4.1,-sse4.2,-avx,-avx2,+soft-float',
     '-Cforce-unwind-tables=n',
+    // rustc's default (-Zplt=no) calls libcalls such as memcpy through the GOT
+    // (R_X86_64_REX_GOTPCRELX): the module loader refuses that (measured, rustc 1.95).
+    '-Zplt=yes',
     ...(configEnabled(config, 'CONFIG_FRAME_POINTER') ? ['-Cforce-frame-pointers=yes'] : []),
     ...hardening.flatMap((h) => h.rustc),
   ];

@@ -268,7 +268,9 @@ export function lldRelocatableArgs(inputs: readonly string[], out: string, ltoOp
  * input is PIE, whose GOT relocations a kernel module cannot have).
  */
 export function bitcodeToObjectArgs(bitcode: string, target: string, profile: Profile, out: string): string[] {
-  return [`--target=${target}`, '-O2', profile === 'kernel' ? '-fno-pic' : '-fPIC', '-c', bitcode, '-o', out];
+  // clang compiling bitcode ignores the module's "Code Model" flag (ld.lld's LTO honours it):
+  // without -mcmodel=kernel, core's rodata addresses get R_X86_64_32, which overflow in a module.
+  return [`--target=${target}`, '-O2', ...(profile === 'kernel' ? ['-fno-pic', '-mcmodel=kernel'] : ['-fPIC']), '-c', bitcode, '-o', out];
 }
 
 /** LD-R (`calls` build): native objects to one relocatable object, no LTO. */

@@ -44,3 +44,18 @@ export function keepModuleText(triple: string, dataLayout: string, functions: re
     '',
   ].join('\n');
 }
+
+/** AS: textual IR back to a bitcode file (`llvm-link` reads `.ll` as well as `.bc`). */
+export function assembleArgs(ir: string, bitcode: string): string[] {
+  return [ir, '-o', bitcode];
+}
+
+/** DEMANGLE: symbol names to readable ones, one per line (`llvm-cxxfilt` reads Rust's v0 and legacy manglings). */
+export function demangleArgs(symbols: readonly string[]): string[] {
+  return [...symbols];
+}
+
+/** OBJDUMP: an object's machine code as text (`llvm-objdump -d`), for the SIMD register check. */
+export function disassembleObjectArgs(object: string): string[] {
+  return ['-d', '--no-show-raw-insn', object];
+}

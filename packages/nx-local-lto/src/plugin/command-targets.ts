@@ -15,7 +15,7 @@ import { clangBitcodeArgs, rustBitcodeArgs, sanitizeRustFlags } from '../pipelin
 import { guardedScript, shellCommand, shellWord, WORKSPACE_ROOT } from '../process/shell-command';
 import { MANIFEST_FILE } from './manifest';
 import { packageDirIn } from './package-dir';
-import { CommandTool, InferenceFacts } from './targets';
+import { CommandTool, CommandToolFact, InferenceFacts } from './targets';
 import { nativeToolIdentityInput, TOOLCHAIN_ID_SCRIPT } from './tool-identity';
 
 /** The plugin option that picks the shape of inferred targets (nx.json `plugins[].options`). */
@@ -24,10 +24,25 @@ export type InferredTargets = 'commands' | 'executors';
 /** Options that make a step more than its command line (another tool, a fallback, a kernel tree): the executor runs those. */
 const EXECUTOR_ONLY = ['rustc', 'clang', 'llvmLink', 'linker', 'objcopy', 'cc', 'fallback', 'kernelDir', 'selfContained', 'runtimeCrateRoot'];
 
+/**
+ * The tools the link (lld-relocatable) runs, set for its discovery; it keys on them but clang,
+ * as the executor target does (clang only answers its CPU-feature query for the report).
+ */
+const LINK_TOOLS: CommandTool[] = ['rustc', 'clang', 'llvm-link', 'ld.lld', 'llvm-objcopy'];
+const LINK_KEY_TOOLS: CommandTool[] = ['rustc', 'llvm-link', 'ld.lld', 'llvm-objcopy'];
+
 /** Flags that make clang write something other than bitcode; the executor names them (assertWroteBitcode). */
 const NOT_BITCODE = ['-fno-lto', '-S', '-E'];
 
-type Tools = Record<CommandTool, string[]>;
+type Tools = Record<CommandTool, CommandToolFact>;
+
+/**
+ * A tool as the command runs it: its variable if set, else the path default discovery found
+ * (`"${LOCAL_LTO_CLANG:-/usr/bin/clang-22}"`), then its leading arguments; shell words.
+ */
+function toolWords(t: CommandToolFact): string[] {
+  return [`"\${${t.env}:-${t.path.replace(/["$`\\]/g, '\\$&')}}"`, ...t.prefixArgs.map(shellWord)];
+}
 type Converted = Pick<TargetConfiguration, 'executor' | 'options'> & { tools: CommandTool[] };
 
 /**
@@ -48,7 +63,7 @@ export function asCommandTarget(target: TargetConfiguration, project: { name: st
   const { tools: used, ...shape } = converted;
   const inputs = target.inputs?.map((input) =>
     typeof input === 'object' && 'runtime' in input && input.runtime.includes(TOOLCHAIN_ID_SCRIPT)
-      ? nativeToolIdentityInput(used.map((t) => ({ words: tools[t], rustc: t === 'rustc' })))
+      ? nativeToolIdentityInput(used.map((t) => ({ words: toolWords(tools[t]), rustc: t === 'rustc' })))
       : input,
   );
   return {
@@ -71,7 +86,7 @@ function convert(target: TargetConfiguration, project: { name: string; root: str
       const out = rustOutputPaths(options, project.root, project.name);
       const step = rustBitcodeStep(options, out.crateName, flags, WORKSPACE_ROOT, { bitcodeOut: out.bitcode, depInfoOut: out.depInfo, metadataOut: out.metadata });
       // $RUSTFLAGS first, as the executor takes them: the pipeline's own settings after it win.
-      const rustc = shellCommand(tools.rustc[0], [...tools.rustc.slice(1)], ['$RUSTFLAGS']) + ' ' + rustBitcodeArgs(step).map(shellWord).join(' ');
+      const rustc = [...toolWords(tools.rustc), '$RUSTFLAGS', ...rustBitcodeArgs(step).map(shellWord)].join(' ');
       return command(guardedScript([rustc], [out.bitcode, out.depInfo, ...(out.metadata ? [out.metadata] : [])]), task, manifest, ['rustc']);
     }
     case 'nx-local-lto:clang-bc': {
@@ -84,7 +99,7 @@ function convert(target: TargetConfiguration, project: { name: string; root: str
         const depFile = bitcode.replace(/\.bc$/, '.d');
         outputs.push(bitcode, depFile);
         const step = cBitcodeStep(options, host, WORKSPACE_ROOT, source, { bitcodeOut: bitcode, depFileOut: depFile, depTarget: bitcode });
-        return shellCommand(tools.clang[0], [...tools.clang.slice(1), ...clangBitcodeArgs(step)]);
+        return [...toolWords(tools.clang), ...clangBitcodeArgs(step).map(shellWord)].join(' ');
       });
       return command(guardedScript(commands, outputs), task, manifest, ['rustc', 'clang']);
     }
@@ -92,8 +107,10 @@ function convert(target: TargetConfiguration, project: { name: string; root: str
       const options = validateOptions<LldRelocatableExecutorOptions>(lldSchema, { ...target.options });
       if (options.mode === 'calls') return undefined;
       const script = join(packageDirIn(workspaceRoot), 'bin', 'run-step.js');
-      const line = shellCommand('node', [script, 'lld-relocatable', task, project.root, JSON.stringify(target.options)]);
-      return command(line, task, manifest, ['rustc', 'llvm-link', 'ld.lld', 'llvm-objcopy']);
+      // The executor's discovery reads the variables: set to what the identity input hashes, its tools are the ones keyed.
+      const toolEnv = LINK_TOOLS.map((t) => `${tools[t].env}=${toolWords(tools[t])[0]}`);
+      const line = [...toolEnv, shellCommand('node', [script, 'lld-relocatable', task, project.root, JSON.stringify(target.options)])].join(' ');
+      return command(line, task, manifest, LINK_KEY_TOOLS);
     }
     default:
       return undefined;

@@ -1,10 +1,9 @@
 import { kbuildFlags } from '../kernel/kbuild-flags';
 import { KernelTree, resolveKernelTree } from '../kernel/tree';
-import { basename } from 'node:path';
 import which from 'which';
-import { LlvmToolKind, resolveLlvmTool, resolveRustc, ResolvedTool } from '../toolchain/discover';
+import { LlvmToolKind, resolveLlvmTool, resolveRustc, ResolvedTool, TOOL_ENV } from '../toolchain/discover';
 import { Manifest } from './manifest';
-import { InferenceFacts } from './targets';
+import { CommandTool, CommandToolFact, InferenceFacts } from './targets';
 
 /**
  * The machine facts inference needs, found once per run: rustc's host triple and clang
@@ -19,12 +18,7 @@ export async function inferenceFacts(manifests: readonly Manifest[], workspaceRo
     const rustc = await resolveRustc({});
     clang = await resolveLlvmTool('clang', rustc, {});
     toolchain = { host: rustc.host, clang: clang.path };
-    const kinds: LlvmToolKind[] = ['clang', 'llvm-link', 'ld.lld', 'llvm-objcopy'];
-    const llvm = await Promise.all(kinds.map((k) => resolveLlvmTool(k, rustc, {}).catch(() => undefined)));
-    if (llvm.every(Boolean)) {
-      const words = await Promise.all([commandWords(rustc.path, []), ...llvm.map((t) => commandWords(t!.path, t!.prefixArgs))]);
-      toolchain.commands = { rustc: words[0], clang: words[1], 'llvm-link': words[2], 'ld.lld': words[3], 'llvm-objcopy': words[4] };
-    }
+    toolchain.commands = await defaultTools();
   } catch {
     toolchain = undefined;
   }
@@ -43,12 +37,24 @@ export async function inferenceFacts(manifests: readonly Manifest[], workspaceRo
 }
 
 /**
- * A tool as a command target names it: by its name when PATH finds the same file by that name
- * (`clang-22`, `rustc`), so the target's text is the same on machines that install it elsewhere;
- * else by its path.
+ * The tools default discovery finds, ignoring the LOCAL_LTO_* variables (the commands read those
+ * when they run, `"${LOCAL_LTO_CLANG:-/usr/bin/clang-22}"`, so setting one changes no target's
+ * text): absolute paths, because Nx's run-commands puts node's own folder (often /usr/bin) first
+ * on PATH, which would shadow the user's choice. Undefined when one is missing.
  */
-async function commandWords(path: string, prefixArgs: string[]): Promise<string[]> {
-  const name = basename(path);
-  const found = path.includes('/') ? await which(name, { nothrow: true }) : path;
-  return [found === path ? name : path, ...prefixArgs];
+async function defaultTools(): Promise<Record<CommandTool, CommandToolFact> | undefined> {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !(Object.values(TOOL_ENV) as string[]).includes(k)));
+  try {
+    const rustc = await resolveRustc({}, env);
+    const kinds: LlvmToolKind[] = ['clang', 'llvm-link', 'ld.lld', 'llvm-objcopy'];
+    const llvm = await Promise.all(kinds.map((k) => resolveLlvmTool(k, rustc, {}, env)));
+    const absolute = async (path: string) => (path.includes('/') ? path : ((await which(path, { nothrow: true })) ?? path));
+    const tool = async (kind: CommandTool, path: string, prefixArgs: string[]) => ({ path: await absolute(path), prefixArgs, env: TOOL_ENV[kind] });
+    return {
+      rustc: await tool('rustc', rustc.path, []),
+      ...Object.fromEntries(await Promise.all(llvm.map(async (t, i) => [kinds[i], await tool(kinds[i], t.path, t.prefixArgs)]))),
+    } as Record<CommandTool, CommandToolFact>;
+  } catch {
+    return undefined;
+  }
 }

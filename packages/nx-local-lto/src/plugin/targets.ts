@@ -23,6 +23,13 @@ const ws = (p: string) => `{workspaceRoot}/${p}`;
 /** The tools the command targets run (src/plugin/command-targets.ts). */
 export type CommandTool = 'rustc' | 'clang' | 'llvm-link' | 'ld.lld' | 'llvm-objcopy';
 
+/** A tool for command targets: its absolute path, leading arguments (`-flavor gnu` for rust-lld) and the variable that overrides it. */
+export interface CommandToolFact {
+  path: string;
+  prefixArgs: string[];
+  env: string;
+}
+
 /**
  * What inference knows of the machine, found once per run (create-nodes.ts): the toolchain
  * for the preprocessed-header inputs and, per kernel tree named, the tree and kbuild's C flags.
@@ -33,8 +40,8 @@ export interface InferenceFacts {
   toolchain?: {
     host: string;
     clang: string;
-    /** How a command target runs each tool (name or path, and its leading arguments); absent when one is missing. */
-    commands?: Record<CommandTool, string[]>;
+    /** The tools a command target runs, as default discovery finds them; absent when one is missing. */
+    commands?: Record<CommandTool, CommandToolFact>;
   };
   kernel(kernelDir: string | undefined): { tree: KernelTree; cflags: string[] } | undefined;
 }
@@ -92,7 +99,7 @@ function rustBcTarget(m: Manifest, libs: Manifest[], emitMetadata: boolean, fact
       { env: FALLBACK_ENV },
       ...(kernel ? kernelTreeInputs(m, facts)! : []),
       ...bindingsInputs(Object.keys(bindings).length > 0, '**/bindings/*.rs'),
-      toolIdentityInput(Object.keys(bindings).length ? ['rustc', 'bindgen'] : ['rustc']),
+      toolIdentityInput([...(Object.keys(bindings).length ? ['rustc', 'bindgen'] as const : ['rustc'] as const), ...kernelCoreTools(m)]),
       { externalDependencies: [] },
     ],
     // The native fallback writes <crate>.o where the bitcode would be (never both).
@@ -152,7 +159,7 @@ function cargoBcTarget(m: Manifest, cargo: NonNullable<Manifest['cargo']>, runti
       { env: 'RUSTFLAGS' },
       { env: FALLBACK_ENV },
       ...(kernel ? kernelTreeInputs(m, facts)! : []),
-      toolIdentityInput(['rustc']),
+      toolIdentityInput(['rustc', ...kernelCoreTools(m)]),
       { externalDependencies: [] },
     ],
     // The native fallback writes <crate>.o where the bitcode would be (never both).
@@ -175,15 +182,30 @@ function cargoBcTarget(m: Manifest, cargo: NonNullable<Manifest['cargo']>, runti
   };
 }
 
+/** A self-contained kernel crate's rust-bc also runs llvm-link (KERNEL-CORE: stock core/alloc made kernel code). */
+function kernelCoreTools(m: Manifest): Array<'llvm-link'> {
+  return m.profile === 'kernel' && m.runtime ? ['llvm-link'] : [];
+}
+
 /** `runtime-bc`: the plugin's runtime C for the driver's profile (what local-lto-rt calls), compiled like helpers. */
-function runtimeBcTarget(m: Manifest, runtime: NonNullable<NonNullable<Manifest['runtime']>['c']>): TargetConfiguration {
+function runtimeBcTarget(m: Manifest, runtime: NonNullable<NonNullable<Manifest['runtime']>['c']>, facts: InferenceFacts): TargetConfiguration {
   const outputs = runtimeOutputs(m);
+  const kernel = m.profile === 'kernel';
   return {
     executor: 'nx-local-lto:clang-bc',
     cache: true,
-    inputs: [folderInput(runtime.root), { env: FALLBACK_ENV }, toolIdentityInput(['rustc', 'clang']), { externalDependencies: [] }],
+    inputs: [folderInput(runtime.root), { env: FALLBACK_ENV }, ...(kernel ? kernelTreeInputs(m, facts)! : []), toolIdentityInput(['rustc', 'clang']), { externalDependencies: [] }],
     outputs: outputs.flatMap((b) => [b, nativeObjectPath(b), b.replace(/\.bc$/, '.d')]).map(ws),
-    options: { sources: runtime.sources, sourceRoot: runtime.root, profile: m.profile, outputDir: join('dist', m.root, 'runtime'), ...CARGO_C_OPTIONS },
+    options: {
+      sources: runtime.sources,
+      sourceRoot: runtime.root,
+      profile: m.profile,
+      outputDir: join('dist', m.root, 'runtime'),
+      ...CARGO_C_OPTIONS,
+      // Kernel: kbuild's flags for the driver's tree, and the module's name for pr_fmt.
+      ...(kernel && m.kernelDir ? { kernelDir: m.kernelDir } : {}),
+      ...(kernel && m.module ? { moduleName: m.module.name } : {}),
+    },
     metadata: {
       technologies,
       description: `Compile the plugin's ${m.profile}-profile runtime (panic path and allocator of local-lto-rt) to helper bitcode`,
@@ -451,7 +473,7 @@ export function inferTargets(m: Manifest, libs: Manifest[], facts: InferenceFact
       return {
         'rust-bc': m.cargo && m.runtime ? cargoBcTarget(m, m.cargo, m.runtime, facts) : rustBcTarget(m, libs, false, facts),
         ...(m.bindings ? { bindgen: bindgenTarget(m, m.bindings, facts) } : {}),
-        ...(m.runtime?.c ? { 'runtime-bc': runtimeBcTarget(m, m.runtime.c) } : {}),
+        ...(m.runtime?.c ? { 'runtime-bc': runtimeBcTarget(m, m.runtime.c, facts) } : {}),
         ...(cSources(m).length ? { 'clang-bc': clangBcTarget(m, libs, m.profile, facts) } : {}),
         build: driverBuildTarget(m, libs, facts),
         ...(m.module && m.profile === 'kernel'

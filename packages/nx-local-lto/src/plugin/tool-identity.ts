@@ -68,13 +68,13 @@ export function withToolPaths(target: TargetConfiguration, paths: ToolPaths): Ta
 }
 
 /**
- * The identity of the tools a command target runs (name or path, leading arguments), without a
- * Node start: where the shell finds each (`command -v`) and each tool's own version text
- * (`rustc -vV`, `<tool> --version`), about 0.01-0.03 s each. When one does not run, the output is
+ * The identity of the tools a command target runs, without a Node start: where the shell finds
+ * each (`command -v`) and each tool's own version text (`rustc -vV`, `<tool> --version`), about
+ * 0.01-0.03 s each. `words` are shell words as the command has them (`"${LOCAL_LTO_CLANG:-/usr/bin/clang-22}"`),
+ * so the variable that overrides a tool is read here too. When one does not run, the output is
  * random, so it never matches a cache entry: the task runs and the tool's own error shows.
  */
 export function nativeToolIdentityInput(tools: ReadonlyArray<{ words: readonly string[]; rustc?: boolean }>): { runtime: string } {
-  const files = [...new Set(tools.map((t) => t.words[0]))];
-  const versions = tools.map((t) => [...t.words, t.rustc ? '-vV' : '--version'].map(shellQuote).join(' '));
-  return { runtime: `command -v ${files.map(shellQuote).join(' ')} && ${versions.join(' && ')} || od -An -N16 -tx1 /dev/urandom` };
+  const versions = tools.map((t) => [...t.words, t.rustc ? '-vV' : '--version'].join(' '));
+  return { runtime: `command -v ${tools.map((t) => t.words[0]).join(' ')} && ${versions.join(' && ')} || od -An -N16 -tx1 /dev/urandom` };
 }

@@ -82,4 +82,21 @@ describe('cargo-bc', () => {
     expect(readdirSync(join(root, 'dist/pk/rust'))).toEqual(before);
     writeFileSync(join(root, 'pk/Cargo.toml'), manifest);
   });
+
+  it('kernel profile: the stock core in the module gets the tree\'s code attributes (KERNEL-CORE); the user profile keeps its own (control)', async () => {
+    const panicAttributes = async () => {
+      const { stdout } = await execa('llvm-dis-22', [out, '-o', '-']);
+      const define = stdout.split('\n').find((l) => /^define .*4core9panicking18panic_bounds_check\(/.test(l))!;
+      const group = / #(\d+) /.exec(define)![1];
+      return stdout.split('\n').find((l) => l.startsWith(`attributes #${group} = `))!;
+    };
+    expect(await cargoBc({ manifestPath: 'pk/Cargo.toml' } as never, context)).toEqual({ success: true });
+    const user = await panicAttributes();
+    expect(user).not.toMatch(/fn_ret_thunk_extern|soft-float/);
+    expect(await cargoBc({ manifestPath: 'pk/Cargo.toml', profile: 'kernel' } as never, context)).toEqual({ success: true });
+    const kernel = await panicAttributes();
+    expect(kernel).toMatch(/fn_ret_thunk_extern/);
+    expect(kernel).toMatch(/"target-features"="[^"]*-sse2[^"]*\+soft-float[^"]*\+retpoline-external-thunk/);
+    expect(kernel).not.toMatch(/\buwtable\b/);
+  });
 });

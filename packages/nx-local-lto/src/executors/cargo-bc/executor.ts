@@ -11,7 +11,8 @@ import { resolveKernelTree } from '../../kernel/tree';
 import { runTool } from '../../process/run-tool';
 import { taskOutput } from '../../process/task-output';
 import { fallbackOf, nativeObjectPath, resolveBuildMode } from '../../toolchain/build-mode';
-import { resolveRustc } from '../../toolchain/discover';
+import { resolveLlvmTool, resolveRustc } from '../../toolchain/discover';
+import { conformStockBitcode } from '../../kernel/stock-code-step';
 import { batchExecutor } from '../batch';
 import { assertInputsExist, projectRootOf } from '../inputs';
 import { isVerbose, runExecutor } from '../run-executor';
@@ -50,6 +51,8 @@ async function build(options: CargoBcExecutorOptions, context: ExecutorContext):
   const native = fallback === 'native' && (await resolveBuildMode(fallback, rustc, options)).mode === 'native';
   const code = native ? nativeObjectPath(bitcode) : bitcode;
   const kernel = options.profile === 'kernel' ? kernelRustFlags(resolveKernelTree(options.kernelDir, root).config) : undefined;
+  // The object carries stock core/alloc code: made kernel code after cargo (KERNEL-CORE).
+  const llvmLink = kernel && !native ? await resolveLlvmTool('llvm-link', rustc, options) : undefined;
   await withStagedOutputs('cargo-bc', [join(root, code)], async ([codeTmp]) => {
     const args = cargoBitcodeArgs({
       manifestPath: options.manifestPath,
@@ -69,6 +72,7 @@ async function build(options: CargoBcExecutorOptions, context: ExecutorContext):
     const cargo = options.cargo ?? process.env.CARGO ?? 'cargo';
     await runTool(cargo, args, { cwd: root, verbose: isVerbose(options), unsetEnv: CARGO_OVERRIDING_ENV, env: kernel?.env });
     if (!existsSync(codeTmp)) throw new LocalLtoError(`cargo exited 0 but wrote no ${native ? 'object' : 'bitcode'} for ${options.manifestPath}; check option 'rustflags'`);
+    if (llvmLink) await conformStockBitcode(codeTmp, code, llvmLink, root, isVerbose(options));
   });
   // The other mode's output must not survive to be linked by mistake.
   rmSync(join(root, native ? bitcode : nativeObjectPath(bitcode)), { force: true });

@@ -120,14 +120,16 @@ async function checkKernelObject(options: LldRelocatableExecutorOptions, root: s
     flags: options.flags,
     ...(rust ? { rust: { attributes: rust.attributes, defined: rust.info.functions.filter((f) => !f.isDeclaration).map((f) => f.name) } } : {}),
     helpers: (facts.modules?.helpers ?? []).map((h) => h.attributes),
+    // llvm-objdump comes with llvm-objcopy (Debian llvm-<M>).
+    objdump: (await resolveLlvmTool('llvm-objcopy', rustc, options)).path.replace(/objcopy(?=[^/]*$)/, 'objdump'),
     verbose,
   });
-  return { tree: tree.dir, release: tree.release, checks: ['relocations', 'exported symbols', 'hardening', 'objtool'], violations };
+  return { tree: tree.dir, release: tree.release, checks: ['relocations', 'exported symbols', 'hardening', 'simd registers', 'objtool'], violations };
 }
 
 function enforceKernelPolicy(kernel: KernelReport, reportPath: string, options: LldRelocatableExecutorOptions): void {
   if (!kernel.violations.length) {
-    taskOutput.log(`  KERNEL   ${kernel.release}: loader relocations, exported symbols, hardening and objtool clean`);
+    taskOutput.log(`  KERNEL   ${kernel.release}: loader relocations, exported symbols, hardening, SIMD registers and objtool clean`);
     return;
   }
   for (const v of kernel.violations) taskOutput.warn(`lld-relocatable: kernel ${kernel.release}: ${v.message}`);

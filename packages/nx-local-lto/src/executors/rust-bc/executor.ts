@@ -10,7 +10,8 @@ import { taskOutput } from '../../process/task-output';
 import { kernelRustFlags } from '../../kernel/rust-flags';
 import { resolveKernelTree } from '../../kernel/tree';
 import { fallbackOf, nativeObjectPath, resolveBuildMode } from '../../toolchain/build-mode';
-import { resolveRustc } from '../../toolchain/discover';
+import { resolveLlvmTool, resolveRustc } from '../../toolchain/discover';
+import { conformStockBitcode } from '../../kernel/stock-code-step';
 import { batchExecutor } from '../batch';
 import { assertInputsExist, projectRootOf } from '../inputs';
 import { isVerbose, runExecutor } from '../run-executor';
@@ -44,6 +45,8 @@ async function build(options: RustBcExecutorOptions, context: ExecutorContext): 
   const kernel = options.profile === 'kernel' ? kernelRustFlags(resolveKernelTree(options.kernelDir, root).config) : undefined;
   const finals = [code, depInfo, ...(metadata ? [metadata] : [])].map((p) => join(root, p));
   const scratch = options.selfContained ? mkdtempSync(join(tmpdir(), 'local-lto-rustc-')) : undefined;
+  // A self-contained kernel module carries stock core/alloc code: made kernel code after rustc (KERNEL-CORE).
+  const llvmLink = kernel && scratch && !native ? await resolveLlvmTool('llvm-link', rustc, options) : undefined;
   try {
     const externs = scratch ? await selfContainedExterns(options, root, scratch, rustc.path, context, kernel) : options.externs;
     await withStagedOutputs('rust-bc', finals, async ([codeTmp, dTmp, rmetaTmp]) => {
@@ -62,6 +65,7 @@ async function build(options: RustBcExecutorOptions, context: ExecutorContext): 
       if (/ignoring emit path because multiple/.test(stderr)) {
         throw new LocalLtoError(`rustc split ${options.crateRoot} into several codegen units; check rustflags and RUSTFLAGS`);
       }
+      if (llvmLink) await conformStockBitcode(codeTmp, code, llvmLink, root, isVerbose(options));
       // rustc names the temporaries in its dep-info; name the final outputs instead.
       const temporaries = [codeTmp, dTmp, rmetaTmp];
       let depText = readFileSync(dTmp, 'utf8');
@@ -69,7 +73,8 @@ async function build(options: RustBcExecutorOptions, context: ExecutorContext): 
       // A self-contained build's staticlib is scratch: not an output, so no rule for it.
       if (scratch) depText = depText.split('\n').filter((line) => !line.startsWith(scratch)).join('\n');
       // Included bindings and their env-dep lines come with absolute paths: make them relative.
-      depText = depText.split(`${root}/`).join('');
+      // make's escaping in rule lines writes a space of the root as '\ '.
+      for (const prefix of [`${root}/`, `${root.replace(/ /g, '\\ ')}/`]) depText = depText.split(prefix).join('');
       writeFileSync(dTmp, depText);
     });
   } finally {
