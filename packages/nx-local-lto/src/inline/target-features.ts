@@ -2,7 +2,7 @@ import { FunctionAttributes } from '../bitcode/attributes';
 import { HARDENING_FEATURES } from '../kernel/rust-flags';
 import { cpuFeaturesArgs, featureFlagArgs } from '../pipeline/inspect-commands';
 import { formatCommandLine } from '../process/command-line';
-import { spawnToolSync } from '../process/spawn';
+import { askToolSync } from '../toolchain/answer-memo';
 import { taskOutput } from '../process/task-output';
 
 /**
@@ -28,7 +28,7 @@ function ask(clang: string, args: string[], verbose: boolean): { ok: boolean; fe
   let answer = answers.get(key);
   if (!answer) {
     if (verbose) taskOutput.log(`$ echo '${EMPTY_FUNCTION}' | ${formatCommandLine(clang, args)}`);
-    const r = spawnToolSync(clang, args, { input: `${EMPTY_FUNCTION}\n` });
+    const r = askToolSync(clang, args, { input: `${EMPTY_FUNCTION}\n` });
     const m = /"target-features"="([^"]*)"/.exec(String(r.stdout ?? ''));
     const features = new Set((m?.[1] ?? '').split(',').filter((f) => f.startsWith('+')).map((f) => f.slice(1)));
     answer = { ok: !r.failed, features };

@@ -1,5 +1,7 @@
 import { kbuildFlags } from '../kernel/kbuild-flags';
 import { KernelTree, resolveKernelTree } from '../kernel/tree';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import which from 'which';
 import { LlvmToolKind, resolveLlvmTool, resolveRustc, ResolvedTool, TOOL_ENV } from '../toolchain/discover';
 import { Manifest } from './manifest';
@@ -50,8 +52,10 @@ async function defaultTools(): Promise<Record<CommandTool, CommandToolFact> | un
     const llvm = await Promise.all(kinds.map((k) => resolveLlvmTool(k, rustc, {}, env)));
     const absolute = async (path: string) => (path.includes('/') ? path : ((await which(path, { nothrow: true })) ?? path));
     const tool = async (kind: CommandTool, path: string, prefixArgs: string[]) => ({ path: await absolute(path), prefixArgs, env: TOOL_ENV[kind] });
+    // The toolchain's own rustc, not rustup's proxy: the same compiler, and its answers can be remembered (answer-memo.ts).
+    const real = join(rustc.sysroot, 'bin', 'rustc');
     return {
-      rustc: await tool('rustc', rustc.path, []),
+      rustc: await tool('rustc', existsSync(real) ? real : rustc.path, []),
       ...Object.fromEntries(await Promise.all(llvm.map(async (t, i) => [kinds[i], await tool(kinds[i], t.path, t.prefixArgs)]))),
     } as Record<CommandTool, CommandToolFact>;
   } catch {

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import which from 'which';
 import { LocalLtoError } from '../errors';
-import { spawnTool } from '../process/spawn';
+import { askTool } from './answer-memo';
 import { describeRustc, RustcInfo, rustLldPath } from './rustc';
 import { formatLlvmVersion, LlvmVersion, parseLlvmVersion } from './version';
 
@@ -59,7 +59,7 @@ function toolVersion(path: string, prefixArgs: string[]): Promise<LlvmVersion | 
   const key = JSON.stringify([path, ...prefixArgs]);
   let version = versions.get(key);
   if (!version) {
-    version = spawnTool(path, [...prefixArgs, '--version']).then((r) => (r.failed ? undefined : parseLlvmVersion(r.stdout)));
+    version = askTool(path, [...prefixArgs, '--version']).then((r) => (r.failed ? undefined : parseLlvmVersion(r.stdout)));
     versions.set(key, version);
   }
   return version;

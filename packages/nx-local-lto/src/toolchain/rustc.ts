@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { LocalLtoError } from '../errors';
-import { spawnTool } from '../process/spawn';
+import { askTool } from './answer-memo';
 import { LlvmVersion, parseLlvmVersion } from './version';
 
 /** Facts about one rustc, from `rustc -vV` and `rustc --print sysroot`. */
@@ -28,7 +28,7 @@ export function describeRustc(path: string): Promise<RustcInfo> {
 }
 
 async function query(path: string): Promise<RustcInfo> {
-  const vv = await spawnTool(path, ['-vV']);
+  const [vv, sysroot] = await Promise.all([askTool(path, ['-vV']), askTool(path, ['--print', 'sysroot'])]);
   if (vv.failed) {
     throw new LocalLtoError(
       `rustc could not be run as '${path}' (${vv.code ?? `exit ${vv.exitCode}`}). Install Rust with rustup, or set the 'rustc' option or LOCAL_LTO_RUSTC to a working rustc.`,
@@ -37,7 +37,6 @@ async function query(path: string): Promise<RustcInfo> {
   const field = (name: string) => new RegExp(`^${name}: (.+)$`, 'm').exec(vv.stdout)?.[1]?.trim() ?? '';
   const llvm = parseLlvmVersion(`version: ${field('LLVM version')}`);
   if (!llvm) throw new LocalLtoError(`'${path} -vV' did not report an LLVM version; rustc must be built with LLVM.`);
-  const sysroot = await spawnTool(path, ['--print', 'sysroot']);
   return { path, release: field('release'), llvm, host: field('host'), sysroot: sysroot.stdout.trim() };
 }
 
