@@ -1,7 +1,8 @@
 import { execa } from 'execa';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import which from 'which';
+import { addPathDependencyCrate } from './support/cargo';
 import { copyWorkspace, isolatedNxEnv, nx } from './support/workspace';
 
 interface CompileCommand {
@@ -13,7 +14,7 @@ interface CompileCommand {
 interface RustProject {
   sysroot: string;
   sysroot_src?: string;
-  crates: Array<{ display_name: string; root_module: string; deps: Array<{ crate: number; name: string }>; source: { include_dirs: string[] } }>;
+  crates: Array<{ display_name: string; root_module: string; is_workspace_member: boolean; deps: Array<{ crate: number; name: string }>; source: { include_dirs: string[] } }>;
 }
 
 /** The entry's command line for a syntax check: without -c, -o, -MD, -MF, -MT (and their values) and the compiler itself. */
@@ -53,6 +54,8 @@ describe('IDE files (nx sync, ide-sync generator)', () => {
   beforeAll(async () => {
     ws = await copyWorkspace('local-lto-ide-');
     env = isolatedNxEnv();
+    // bitset-user (Cargo-based) also uses a workspace crate of another project by path.
+    await addPathDependencyCrate(ws);
     // Generated bindings (uring-nop) exist once bindgen ran, as a build output does for cargo.
     const bindgen = await nx(ws, ['run', 'uring-nop:bindgen', '--outputStyle=static'], env);
     if (bindgen.exitCode !== 0) throw new Error(`nx run uring-nop:bindgen failed:\n${bindgen.all}`);
@@ -108,6 +111,39 @@ describe('IDE files (nx sync, ide-sync generator)', () => {
     }
     expect(existsSync(project.sysroot)).toBe(true);
     if (project.sysroot_src) expect(existsSync(join(project.sysroot_src, 'core', 'src', 'lib.rs'))).toBe(true);
+  });
+
+  it('rust-project.json lists a Cargo-based driver with its crates.io, workspace and runtime crates as deps', () => {
+    const project = readRustProject();
+    const crate = project.crates.find((c) => c.root_module === 'drivers/bitset-user/src/lib.rs')!;
+    expect(crate).toMatchObject({ display_name: 'bitset_user', is_workspace_member: true });
+    const deps = Object.fromEntries(crate.deps.map((d) => [d.name, project.crates[d.crate]]));
+    expect(Object.keys(deps).sort()).toEqual(['bitflags', 'bits_extra', 'local_lto_rt']);
+    expect(deps.bits_extra).toMatchObject({ root_module: 'libs/bits-extra/src/lib.rs', is_workspace_member: true });
+    expect(deps.local_lto_rt.root_module).toMatch(/nx-local-lto\/runtime\/rust\/src\/lib\.rs$/);
+    // crates.io sources stay where cargo unpacked them (absolute, outside the workspace).
+    expect(deps.bitflags).toMatchObject({ root_module: expect.stringMatching(/^\/.*\/bitflags-[\d.]+\/src\/lib\.rs$/), is_workspace_member: false });
+    for (const c of Object.values(deps)) expect(existsSync(resolve(ws, c.root_module))).toBe(true);
+  });
+
+  it('rust-analyzer resolves a Cargo-based driver\'s crates: no error, and type errors through bitflags and bits_extra types (control)', async () => {
+    const ra = await findRustAnalyzer();
+    if (!ra) throw new Error('no working rust-analyzer: run scripts/setup.sh (Debian package rust-web-analyzer), or set RUST_ANALYZER');
+    const dir = join(ws, 'drivers/bitset-user');
+    const clean = await execa(ra, ['diagnostics', dir], { cwd: ws, reject: false, all: true, stdin: 'ignore' });
+    expect({ exitCode: clean.exitCode, errors: String(clean.all).match(/: Error .*/g) }).toEqual({ exitCode: 0, errors: null });
+    const lib = join(dir, 'src/lib.rs');
+    const original = readFileSync(lib, 'utf8');
+    // A mismatch is only reported when the type resolves: an unresolved crate gives {unknown}, no E0308.
+    writeFileSync(lib, `${original}\npub fn ide_control() -> (u32, u32) { (bitflags::parser::ParseError::empty_flag(), bits_extra::Marker) }\n`);
+    try {
+      const broken = await execa(ra, ['diagnostics', dir], { cwd: ws, reject: false, all: true, stdin: 'ignore' });
+      expect(broken.exitCode).not.toBe(0);
+      expect(String(broken.all)).toMatch(/E0308.*expected u32, found ParseError/);
+      expect(String(broken.all)).toMatch(/E0308.*expected u32, found Marker/);
+    } finally {
+      writeFileSync(lib, original);
+    }
   });
 
   it('rust-analyzer diagnostics finds no error in a driver, and finds one put there (control)', async () => {

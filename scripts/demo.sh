@@ -5,9 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NX_DAEMON=false
-npx nx run-many -t build test -p kuid uring-nop bitset-user kuid-kmod histo-kmod --outputStyle=static
+npx nx run-many -t build test -p kuid uring-nop bitset-user wordcount-std kuid-kmod histo-kmod --outputStyle=static
 echo
-for driver in kuid uring-nop bitset-user kuid-kmod histo-kmod; do
+for driver in kuid uring-nop bitset-user wordcount-std kuid-kmod histo-kmod; do
   node -e '
     const r = require(process.argv[1]);
     const s = r.summary;

@@ -9,9 +9,17 @@ export function isRustMangled(name: string): boolean {
   return /^_ZN.*E(\.llvm\.\d+)?$/.test(name) || /^_R[a-zA-Z0-9_]/.test(name);
 }
 
-/** The `#[no_mangle]` items among a Rust crate's symbols: defined, externally visible, unmangled. */
+/**
+ * Unmangled names the Rust runtime itself defines (std's unwinding personality and panic
+ * entry, the allocator shims): never a driver's API. Left global in a self-contained object,
+ * two drivers using std would clash in one program.
+ */
+const RUST_RUNTIME_NAMES = /^(rust_eh_personality|rust_begin_unwind|__rust_.*|__rg_.*|__rdl_.*|__rustc.*)$/;
+
+/** The `#[no_mangle]` items among a Rust crate's symbols: defined, externally visible, unmangled, not Rust's runtime. */
 export function exportableNames(symbols: ReadonlyArray<{ name: string; isDeclaration: boolean; isLocal: boolean }>): string[] {
-  return [...new Set(symbols.filter((s) => !s.isDeclaration && !s.isLocal && s.name && !isRustMangled(s.name) && !s.name.startsWith('llvm.')).map((s) => s.name))].sort();
+  const api = (n: string) => n && !isRustMangled(n) && !n.startsWith('llvm.') && !RUST_RUNTIME_NAMES.test(n);
+  return [...new Set(symbols.filter((s) => !s.isDeclaration && !s.isLocal && api(s.name)).map((s) => s.name))].sort();
 }
 
 /** A driver's default exports: the Rust crate's `#[no_mangle]` functions and statics, read from its bitcode. */

@@ -15,7 +15,7 @@ async function readTreeManifests(tree: Tree): Promise<Manifest[]> {
   const manifests: Manifest[] = [];
   for (const file of (await globAsync(tree, [`**/${MANIFEST_FILE}`])).sort()) {
     try {
-      manifests.push(withCargo(normalizeManifest(file, readJson(tree, file)), tree.root, (p) => tree.exists(p)));
+      manifests.push(withCargo(normalizeManifest(file, readJson(tree, file)), tree.root, (p) => tree.exists(p), (p) => tree.read(p, 'utf-8') ?? undefined));
     } catch (e) {
       logger.warn(`nx-local-lto: ignoring ${file}: ${(e as Error).message.split('\n')[0]}`);
     }

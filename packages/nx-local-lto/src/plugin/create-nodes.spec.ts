@@ -1,4 +1,4 @@
-import { CreateDependenciesContext, CreateNodesContextV2, DependencyType, ProjectConfiguration } from '@nx/devkit';
+import { CreateDependenciesContext, CreateNodesContextV2, DependencyType, logger, ProjectConfiguration } from '@nx/devkit';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -148,7 +148,12 @@ describe('createNodesV2 for a Cargo-based driver', () => {
     writeFileSync(join(root, file), text);
   };
   write('drivers/c1/local-lto.json', JSON.stringify({ kind: 'driver', sources: ['helpers/h.c'] }));
-  write('drivers/c1/Cargo.toml', '[package]\nname = "c1"\nversion = "0.1.0"\n');
+  write('drivers/c1/Cargo.toml', '[package]\nname = "c1"\nversion = "0.1.0"\n[dependencies]\nbits = { path = "../../libs/bits" }\nloose = { path = "../../crates/loose" }\nvendored = { path = "../../node_modules/vendored" }\n');
+  // libs/bits is an Nx project (project.json); crates/loose is in none, and reaches libs/deep, which is one.
+  write('libs/bits/Cargo.toml', '[package]\nname = "bits"\nversion = "0.1.0"\n');
+  write('libs/bits/project.json', '{ "name": "bits" }');
+  write('crates/loose/Cargo.toml', '[package]\nname = "loose"\nversion = "0.1.0"\n[dependencies]\ndeep = { path = "../../libs/deep" }\n');
+  write('libs/deep/Cargo.toml', '[package]\nname = "deep"\nversion = "0.1.0"\n');
   write('drivers/r1/local-lto.json', JSON.stringify({ kind: 'driver' }));
   write('drivers/s1/local-lto.json', JSON.stringify({ kind: 'driver', selfContained: true }));
   write('Cargo.toml', '[workspace]\nmembers = ["drivers/c1"]\n');
@@ -176,6 +181,30 @@ describe('createNodesV2 for a Cargo-based driver', () => {
     expect(t['clang-bc'].options!.ltoMode).toBe('full');
   });
 
+  it('keys rust-bc on every crate its path dependencies reach: workspace globs, by content under node_modules', () => {
+    const inputs = t['rust-bc'].inputs!;
+    expect(inputs).toEqual(expect.arrayContaining(['{workspaceRoot}/libs/bits/**/*', '{workspaceRoot}/crates/loose/**/*', '{workspaceRoot}/libs/deep/**/*']));
+    expect(inputs).toEqual(expect.arrayContaining([{ runtime: expect.stringMatching(/^\(cd node_modules\/vendored && find /) }]));
+    // Control: nothing under node_modules as a glob (Nx would hash no file: never a miss).
+    expect(inputs.filter((i) => typeof i === 'string' && i.includes('node_modules'))).toEqual([]);
+  });
+
+  it('creates edges along Cargo path dependencies to the projects holding the crates, with the Cargo.toml as source file', async () => {
+    const projects = {
+      c1: { name: 'c1', root: 'drivers/c1' },
+      r1: { name: 'r1', root: 'drivers/r1' },
+      bits: { name: 'bits', root: 'libs/bits' },
+      deep: { name: 'deep', root: 'libs/deep' },
+      ws: { name: 'ws', root: '.' },
+    };
+    const deps = await createDependencies(undefined, { workspaceRoot: root, projects } as unknown as CreateDependenciesContext);
+    expect(deps).toEqual([
+      { source: 'c1', target: 'bits', type: DependencyType.static, sourceFile: 'drivers/c1/Cargo.toml' },
+      // crates/loose is in no project (only the root one): its edge starts at the driver that reaches it.
+      { source: 'c1', target: 'deep', type: DependencyType.static, sourceFile: 'drivers/c1/Cargo.toml' },
+    ]);
+  });
+
   it('links the runtime bitcode and requires its functions inlined', () => {
     expect(t.build.dependsOn).toEqual(['rust-bc', 'clang-bc', 'runtime-bc', '^build']);
     expect(t.build.options!.bitcode).toEqual(['dist/drivers/c1/c/helpers/h.bc', 'dist/drivers/c1/runtime/local_lto_rt.bc']);
@@ -185,9 +214,23 @@ describe('createNodesV2 for a Cargo-based driver', () => {
   it('builds a rustc-route driver with selfContained as a staticlib with the runtime crate, plus runtime-bc', () => {
     expect(selfContained['rust-bc'].executor).toBe('nx-local-lto:rust-bc');
     expect(selfContained['rust-bc'].options).toEqual(expect.objectContaining({ selfContained: true, runtimeCrateRoot: expect.stringMatching(/nx-local-lto\/runtime\/rust\/src\/lib\.rs$/) }));
-    expect(selfContained['rust-bc'].inputs).toEqual(expect.arrayContaining([expect.stringMatching(/nx-local-lto\/runtime\/rust\/\*\*\/\*$/)]));
+    // The plugin is outside this workspace: its runtime crate is keyed by content (Nx hashes no file there).
+    expect(selfContained['rust-bc'].inputs).toEqual(expect.arrayContaining([{ runtime: expect.stringMatching(/^\(cd \S*nx-local-lto\/runtime\/rust && find \. /) }]));
     expect(selfContained['runtime-bc']).toBeDefined();
     expect(selfContained.build.options!.requireInlined).toEqual(['rust_helper_*', 'local_lto_rt_*']);
+  });
+
+  it('a Cargo.toml that does not parse: one warning line naming it, no project until fixed', async () => {
+    write('drivers/bad/local-lto.json', JSON.stringify({ kind: 'driver' }));
+    write('drivers/bad/Cargo.toml', '[package]\nname = "bad"\n[dependencies\nx = { path = "../x" }\n');
+    const warn = jest.spyOn(logger, 'warn').mockImplementation(() => undefined);
+    try {
+      const results = await createNodesV2[1](['drivers/bad/local-lto.json'], undefined, { workspaceRoot: root, nxJsonConfiguration: {} } as CreateNodesContextV2);
+      expect(results).toEqual([]);
+      expect(warn.mock.calls).toEqual([[expect.stringMatching(/^nx-local-lto: drivers\/bad\/Cargo\.toml: [^\n]*fix the TOML[^\n]*\(no project is inferred from drivers\/bad until fixed\)$/)]]);
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('leaves a driver without Cargo.toml on the rustc route (control)', () => {

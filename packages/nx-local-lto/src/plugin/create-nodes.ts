@@ -26,6 +26,12 @@ function readText(path: string): string | Error {
   }
 }
 
+/** A file's text, or undefined when it cannot be read (a Cargo.toml a path dependency names but that is not there). */
+function readIfExists(path: string): string | undefined {
+  const text = readText(path);
+  return text instanceof Error ? undefined : text;
+}
+
 /** What inference reads for one manifest: its text and the project.json beside it. */
 interface ManifestSource {
   file: string;
@@ -67,11 +73,12 @@ function parseManifests(sources: readonly ManifestSource[], workspaceRoot: strin
   for (const { file, manifest } of sources) {
     try {
       const normalized = normalizeManifest(file, parseJsonText(manifest, join(workspaceRoot, file)) as Parameters<typeof normalizeManifest>[1]);
-      manifests.push(withCargo(normalized, workspaceRoot, (p) => existsSync(join(workspaceRoot, p))));
+      manifests.push(withCargo(normalized, workspaceRoot, (p) => existsSync(join(workspaceRoot, p)), (p) => readIfExists(join(workspaceRoot, p))));
     } catch (e) {
       const message = (e as Error).message.split('\n')[0];
-      // Schema errors name the file first; a JSON syntax error does not.
-      logger.warn(`nx-local-lto: ${message.startsWith(`${file}:`) ? message : `${file}: ${message}`} (no project is inferred from it until fixed)`);
+      // Schema errors name the file first, as do those of a Cargo.toml beside it; a JSON syntax error does not.
+      const named = message.startsWith(`${file}:`) || message.startsWith(`${dirname(file)}/`);
+      logger.warn(`nx-local-lto: ${named ? message : `${file}: ${message}`} (no project is inferred from ${dirname(file)} until fixed)`);
     }
   }
   return manifests;

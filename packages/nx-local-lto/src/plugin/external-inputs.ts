@@ -1,3 +1,4 @@
+import { isAbsolute, sep } from 'node:path';
 import { CBitcodeStep, dependencyListArgs, preprocessArgs } from '../pipeline/commands';
 import { shellQuote } from '../process/command-line';
 
@@ -58,4 +59,24 @@ export function headerFilesInput(clang: string, compiles: ReadonlyArray<{ step: 
     return `${fresh}; ${fromClang}; all="$all $f"`;
   });
   return { runtime: `all=; ${perSource.join('; ')}; set -- $(printf '%s\\n' $all | awk -v ws="$PWD/" ${shellQuote(OUTSIDE_AWK)}); [ $# = 0 ] || sha256sum -- "$@"` };
+}
+
+/**
+ * Every file below a folder by content (names relative to it, so two checkouts hash the same
+ * text): for folders Nx's file hashing skips, such as the plugin's runtime under
+ * node_modules or a Cargo path dependency outside the workspace. `dir` is
+ * workspace-relative (Nx runs the command at the workspace root). A crate's own cargo
+ * `target/` folder is left out. A missing folder hashes as the error text, a stable answer.
+ */
+export function folderContentsInput(dir: string): RuntimeInput {
+  return { runtime: `(cd ${shellQuote(dir)} && find . -path ./target -prune -o -type f -print0 | LC_ALL=C sort -z | xargs -0r sha256sum --) 2>&1 || true` };
+}
+
+/**
+ * A source folder as a cache input: a workspace glob where Nx hashes the files itself, else
+ * (outside the workspace, or under node_modules, which Nx never hashes) its contents.
+ */
+export function folderInput(dir: string): string | RuntimeInput {
+  const hashedByNx = !isAbsolute(dir) && !dir.startsWith('..') && !dir.split(sep).includes('node_modules');
+  return hashedByNx ? `{workspaceRoot}/${dir}/**/*` : folderContentsInput(dir);
 }

@@ -5,6 +5,7 @@ import hostTestSchema from '../executors/host-test/schema.json';
 import lldRelocatableSchema from '../executors/lld-relocatable/schema.json';
 import rustBcSchema from '../executors/rust-bc/schema.json';
 import { Profile } from '../toolchain/profiles';
+import { CargoPathDep } from './cargo-path-deps';
 import manifestSchema from './manifest.schema.json';
 
 /** File name the plugin infers projects from. */
@@ -90,6 +91,8 @@ export interface CargoFacts {
   manifest: string;
   /** The Cargo.lock cargo builds with (`--locked`), workspace-relative. */
   lock: string;
+  /** Crates reached through `path` dependencies (src/plugin/cargo-path-deps.ts): graph edges and cache inputs. */
+  pathDeps: CargoPathDep[];
 }
 
 /** The plugin runtime as the workspace sees it (workspace-relative paths). */

@@ -10,7 +10,8 @@ import { Profile } from '../toolchain/profiles';
 import { RUNTIME_REQUIRE_INLINED } from './cargo';
 import { Manifest, MANIFEST_FILE } from './manifest';
 import { toolIdentityInput } from './tool-identity';
-import { fileContentsInput, headerFilesInput, linkedLibrariesInput, preprocessedInput } from './external-inputs';
+import { fileContentsInput, folderInput, headerFilesInput, linkedLibrariesInput, preprocessedInput } from './external-inputs';
+import { cargoCrateInputs } from './cargo-inputs';
 import { KERNEL_DIR_ENV, KernelTree } from '../kernel/tree';
 import { cBitcodeStep } from '../executors/clang-bc/step';
 import { ClangBcExecutorOptions } from '../executors/clang-bc/schema';
@@ -93,7 +94,7 @@ function rustBcTarget(m: Manifest, libs: Manifest[], emitMetadata: boolean, fact
       // whose dependency runs in the same batch before that dependency writes its outputs,
       // and keeps that hash (its re-hash skips tasks that have one), a key on stale files.
       ...crates.flatMap((l) => [`${l.root}/**/*.rs`, `${l.root}/${MANIFEST_FILE}`, `${l.root}/project.json`].map(ws)),
-      ...(m.runtime ? [ws(`${m.runtime.crate}/**/*`)] : []),
+      ...(m.runtime ? [folderInput(m.runtime.crate)] : []),
       { env: 'RUSTFLAGS' },
       { env: FALLBACK_ENV },
       ...(kernel ? kernelTreeInputs(m, facts)! : []),
@@ -153,8 +154,8 @@ function cargoBcTarget(m: Manifest, cargo: NonNullable<Manifest['cargo']>, runti
       // A Cargo workspace manifest at the root (members, shared profile and patch settings).
       ws('Cargo.toml'),
       `{projectRoot}/${MANIFEST_FILE}`,
-      // The runtime crate (Nx hashes it when it is not under an ignored folder such as node_modules).
-      ws(`${runtime.crate}/**/*`),
+      // The crates its path dependencies reach and the runtime crate, wherever they are.
+      ...cargoCrateInputs(cargo, runtime.crate),
       { env: 'RUSTFLAGS' },
       { env: FALLBACK_ENV },
       ...(kernel ? kernelTreeInputs(m, facts)! : []),
@@ -193,7 +194,7 @@ function runtimeBcTarget(m: Manifest, runtime: NonNullable<NonNullable<Manifest[
   return {
     executor: 'nx-local-lto:clang-bc',
     cache: true,
-    inputs: [...runtime.sources.map(ws), { env: FALLBACK_ENV }, ...(kernel ? kernelTreeInputs(m, facts)! : []), toolIdentityInput(['rustc', 'clang']), { externalDependencies: [] }],
+    inputs: [folderInput(runtime.root), { env: FALLBACK_ENV }, ...(kernel ? kernelTreeInputs(m, facts)! : []), toolIdentityInput(['rustc', 'clang']), { externalDependencies: [] }],
     outputs: outputs.flatMap((b) => [b, nativeObjectPath(b), b.replace(/\.bc$/, '.d')]).map(ws),
     options: {
       sources: runtime.sources,

@@ -85,9 +85,10 @@ RT_INLINE void *local_lto_rt_realloc(void *ptr, size_t old_size, size_t align, s
 /*
  * The standard library's precompiled core/alloc name the unwinding personality in their
  * cleanup paths. Drivers are panic=abort, so it is never called; LTO usually drops the
- * reference, and this keeps the object self-contained when it does not.
+ * reference, and this keeps the object self-contained when it does not. Weak: a driver
+ * using std carries std's own personality, which wins (llvm-link refuses two strong ones).
  */
-__attribute__((noreturn)) void rust_eh_personality(void)
+__attribute__((noreturn, weak)) void rust_eh_personality(void)
 {
 	abort();
 }
