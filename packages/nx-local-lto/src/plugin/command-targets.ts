@@ -63,7 +63,7 @@ export function asCommandTarget(target: TargetConfiguration, project: { name: st
   const { tools: used, ...shape } = converted;
   const inputs = target.inputs?.map((input) =>
     typeof input === 'object' && 'runtime' in input && input.runtime.includes(TOOLCHAIN_ID_SCRIPT)
-      ? nativeToolIdentityInput(used.map((t) => ({ words: toolWords(tools[t]), rustc: t === 'rustc' })))
+      ? nativeToolIdentityInput(used.map((t) => toolWords(tools[t])[0]))
       : input,
   );
   return {

@@ -27,5 +27,7 @@ export function shellCommand(file: string, args: readonly string[], leading: rea
 export function guardedScript(commands: readonly string[], outputs: readonly string[]): string {
   const folders = [...new Set(outputs.map((o) => o.replace(/\/[^/]*$/, '') || '.'))];
   const remove = `rm -f ${outputs.map(shellWord).join(' ')}`;
-  return `trap ${shellQuote(remove)} INT TERM; mkdir -p ${folders.map(shellWord).join(' ')} && ${commands.join(' && ')} || { ${remove}; exit 1; }`;
+  // `[ -d ]` is a shell builtin: mkdir runs only for a folder not made yet.
+  const made = folders.map((f) => `[ -d ${shellWord(f)} ]`).join(' && ');
+  return `trap ${shellQuote(remove)} INT TERM; { ${made} || mkdir -p ${folders.map(shellWord).join(' ')}; } && ${commands.join(' && ')} || { ${remove}; exit 1; }`;
 }
