@@ -4,7 +4,7 @@
 # cache input. For each tool (a path, or a name on PATH): where the shell finds it, then its own
 # version text (rustc -vV; rust-lld -flavor gnu --version; else --version). The text is
 # remembered in the user's cache folder by the file's identity (device, inode, size, mtime,
-# ctime), so hashing a task costs a stat, not a tool start (Nx runs the input for each task it
+# ctime to the nanosecond), so hashing a task costs a stat, not a tool start (Nx runs the input for each task it
 # hashes). A file with several links is always asked: rustup's proxies are links to rustup and
 # answer for whichever toolchain it picks. A tool that is not found or does not run prints
 # random bytes, so its key never matches: the task runs and the tool's own error shows.
@@ -12,7 +12,7 @@ cache="${XDG_CACHE_HOME:-$HOME/.cache}/nx-local-lto/tool-ids"
 fail() { od -An -N16 -tx1 /dev/urandom; exit 1; }
 for tool in "$@"; do
   path=$(command -v "$tool") || fail
-  id=$(stat -Lc '%d.%i.%s.%Y.%Z.%h' "$path") || fail
+  id=$(stat -Lc '%d.%i.%s.%.9Y.%.9Z.%h' "$path") || fail
   case ${path##*/} in
     rustc*) set -- -vV; kind=vV ;;
     rust-lld) set -- -flavor gnu --version; kind=lld ;;
