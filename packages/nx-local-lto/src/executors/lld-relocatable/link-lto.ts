@@ -57,10 +57,11 @@ export async function prepareLtoLink(options: LldRelocatableExecutorOptions, rus
     link: (out, scratch, verbose) => ltoLink(options, root, rust, helpers, linker, llvmLink, keep, out, scratch, verbose),
     reportFacts: async (scratch, verbose): Promise<Omit<ReportInput, 'object' | 'elf' | 'requireInlined'>> => {
       const ir = async (path: string) => (dis ? parseIrText((await runTool(dis.path, disassembleArgs(path), { cwd: root, verbose })).stdout) : undefined);
-      const rustIr = await ir(rust.path);
+      // One llvm-link -S per module, run side by side (each is a short process start).
+      const [rustIr, ...helperIr] = await Promise.all([rust, ...helpers].map((m) => ir(m.path)));
       const helperSignatures = new Map<string, string>();
-      for (const h of helpers) {
-        const facts = await ir(h.path);
+      for (const [i, h] of helpers.entries()) {
+        const facts = helperIr[i];
         for (const f of h.info.functions.filter((fn) => !fn.isDeclaration)) {
           const sig = facts?.signatures.get(f.name);
           if (sig && !helperSignatures.has(f.name)) helperSignatures.set(f.name, sig);
