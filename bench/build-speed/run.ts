@@ -50,7 +50,7 @@ export function runBuildSpeed(tools: Tools, o: BuildSpeedOptions): { runs: numbe
   const skipped: Array<{ drivers: number; reason: string }> = [];
   let secondsPerDriver = 0;
   for (const n of o.sizes) {
-    // One round of everything costs about 1.5 cold nx builds; skip a size that cannot get one.
+    // One round of everything costs about 1.5 cold nx builds (both shapes); skip a size that cannot get one.
     const projected = secondsPerDriver * n * 1.5;
     if (!o.budget.fits(projected)) {
       const reason = `one round would take about ${Math.round(projected)} s (cold nx ${secondsPerDriver.toFixed(1)} s per driver measured at the previous size), ${Math.round(o.budget.left())} s of the time budget were left`;
@@ -62,6 +62,14 @@ export function runBuildSpeed(tools: Tools, o: BuildSpeedOptions): { runs: numbe
     createWorkspace(ws);
     const drivers = addDrivers(o.pool, ws, n);
     const makefile = writeMakefile(ws, tools, drivers);
+    // The same drivers with executor targets (plugin option inferredTargets), built with --batch: the old fast path, side by side.
+    const wsBatch = join(o.work, `build-${n}-executors`);
+    createWorkspace(wsBatch);
+    addDrivers(o.pool, wsBatch, n);
+    const batchNxJson = JSON.parse(readFileSync(join(wsBatch, 'nx.json'), 'utf8'));
+    batchNxJson.plugins = [{ plugin: 'nx-local-lto', options: { inferredTargets: 'executors' } }];
+    writeFileSync(join(wsBatch, 'nx.json'), JSON.stringify(batchNxJson, null, 2) + '\n');
+    let batchRound = 0;
 
     o.log(`build: ${n} driver(s): cold nx run-many vs make -j${cores}, ${o.runs} rounds`);
     let coldRound = 0;
@@ -82,11 +90,17 @@ export function runBuildSpeed(tools: Tools, o: BuildSpeedOptions): { runs: numbe
           rmSync(join(ws, MAKE_OUT), { recursive: true, force: true });
           return run(tools.make, [`-j${cores}`, '-f', makefile], { cwd: ws }).seconds;
         },
+        nx_batch: () => {
+          rmSync(join(wsBatch, 'dist'), { recursive: true, force: true });
+          const r = nx(wsBatch, [...build, '--batch'], nxEnv(join(wsBatch, '.bench', `nx-cold-${batchRound++}`)));
+          if (taskCounts(r.stdout + r.stderr).cached) throw new Error('bench: a cold nx --batch run restored tasks from cache');
+          return r.seconds;
+        },
       },
       o.runs,
       o.budget,
     );
-    secondsPerDriver = cold.nx.median / n;
+    secondsPerDriver = (cold.nx.median + cold.nx_batch.median) / n;
 
     o.log(`build: ${n} driver(s): fully cached nx run vs Nx floor (${tasks} no-op cached tasks)`);
     const floor = join(o.work, `floor-${n}`);
@@ -155,6 +169,8 @@ export function runBuildSpeed(tools: Tools, o: BuildSpeedOptions): { runs: numbe
       runs_incremental: incremental.length,
       ...fig(cold.nx, 'nx_cold'),
       ...fig(cold.make, 'make_cold'),
+      ...fig(cold.nx_batch, 'nx_batch_cold'),
+      nx_batch_cold_over_make: round4(ratio(cold.nx_batch, cold.make).median),
       nx_cold_over_make: round4(ratio(cold.nx, cold.make).median),
       nx_cold_over_make_min: round4(ratio(cold.nx, cold.make).min),
       nx_cold_over_make_max: round4(ratio(cold.nx, cold.make).max),
