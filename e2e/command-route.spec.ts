@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { listFiles as files } from '../packages/nx-local-lto/src/executors/testing/fixture-workspace';
 import { ranTasks, taskSections } from './support/nx-output';
-import { copyWorkspace, digests, isolatedNxEnv, nx, useInferredTargets } from './support/workspace';
+import { copyWorkspace, digests, isolatedNxEnv, nx, useInferredTargets, withBrokenKuidHelper } from './support/workspace';
 
 /**
  * The default inferred targets (issue 16): rust-bc, clang-bc and build as nx:run-commands,
@@ -72,12 +72,7 @@ describe('the command route (default inferred targets)', () => {
   });
 
   it('a C error reaches the user verbatim under the command line; the failure is not cached and leaves no output', async () => {
-    const helper = join(ws, 'drivers/kuid/helpers/kuid_helpers.c');
-    const good = readFileSync(helper, 'utf8');
-    const line = good.split('\n').length;
-    writeFileSync(helper, `${good.replace(/\n?$/, '\n')}int broken(void) { return undeclared_name; }\n`);
-    rmSync(join(ws, 'dist/drivers/kuid'), { recursive: true, force: true });
-    try {
+    await withBrokenKuidHelper(ws, async (line) => {
       for (const attempt of [1, 2]) {
         const run = await nx(ws, ['run', 'kuid:clang-bc', '--outputStyle=static'], env);
         expect({ attempt, exitCode: run.exitCode }).toEqual({ attempt, exitCode: 1 });
@@ -86,9 +81,7 @@ describe('the command route (default inferred targets)', () => {
         expect(ranTasks(taskSections(run.all))).toContain('kuid:clang-bc');
         expect(files(join(ws, 'dist/drivers/kuid'))).toEqual([]);
       }
-    } finally {
-      writeFileSync(helper, good);
-    }
+    });
   });
 
   it('--verbose prints the link\'s own tool command lines, runnable by hand', async () => {

@@ -7,7 +7,7 @@ import { ET_REL, readElf } from '../packages/nx-local-lto/src/elf/elf';
 import type { InlineReport } from '../packages/nx-local-lto/src/inline/report';
 import reportSchema from '../packages/nx-local-lto/src/inline/inline-report.schema.json';
 import { closedPortUrl, RemoteCacheServer, startRemoteCacheServer } from './support/remote-cache-server';
-import { copyWorkspace, isolatedNxEnv, nx, useInferredTargets } from './support/workspace';
+import { copyWorkspace, isolatedNxEnv, KUID_HELPER, nx, useInferredTargets, withBrokenKuidHelper } from './support/workspace';
 import { listFiles as files } from '../packages/nx-local-lto/src/executors/testing/fixture-workspace';
 
 /**
@@ -93,12 +93,8 @@ describe('robustness with real nx', () => {
   });
 
   it('3. a C error reaches the user verbatim with the command line; the failure is not cached and leaves no output', async () => {
-    const helper = join(ws, 'drivers/kuid/helpers/kuid_helpers.c');
-    const good = readFileSync(helper, 'utf8');
-    const line = good.split('\n').length;
-    writeFileSync(helper, `${good.replace(/\n?$/, '\n')}int broken(void) { return undeclared_name; }\n`);
-    rmSync(join(ws, 'dist/drivers/kuid'), { recursive: true, force: true });
-    try {
+    const helper = join(ws, KUID_HELPER);
+    const good = await withBrokenKuidHelper(ws, async (line) => {
       for (const attempt of [1, 2]) {
         const run = await nx(ws, ['run', 'kuid:clang-bc', '--outputStyle=static'], env);
         expect(run.exitCode).not.toBe(0);
@@ -108,9 +104,7 @@ describe('robustness with real nx', () => {
         expect({ attempt, ran: ran(run.all) }).toEqual({ attempt, ran: expect.arrayContaining(['kuid:clang-bc']) });
         expect(files(join(ws, 'dist/drivers/kuid'))).toEqual([]);
       }
-    } finally {
-      writeFileSync(helper, good);
-    }
+    });
     // Fixed by a source never built before: the task runs (a revert to the original would rightly be a cache hit).
     writeFileSync(helper, `${good.replace(/\n?$/, '\n')}int fixed_now(void) { return 1; }\n`);
     try {

@@ -88,3 +88,24 @@ export function useInferredTargets(ws: string, shape: 'commands' | 'executors'):
   nxJson.plugins = nxJson.plugins.map((p) => ((typeof p === 'string' ? p : p.plugin) === 'nx-local-lto' ? { plugin: 'nx-local-lto', options: { inferredTargets: shape } } : p));
   writeFileSync(file, `${JSON.stringify(nxJson, null, 2)}\n`);
 }
+
+/** kuid's helper file in `ws`: the line a C error appended by `withBrokenKuidHelper` is on. */
+export const KUID_HELPER = 'drivers/kuid/helpers/kuid_helpers.c';
+
+/**
+ * Runs `check` while kuid's helper file in `ws` ends in a C error (`undeclared_name`, column 27
+ * of the line it gets) and dist/drivers/kuid is gone; the file is restored after. Returns the
+ * file's original text.
+ */
+export async function withBrokenKuidHelper(ws: string, check: (line: number) => Promise<void>): Promise<string> {
+  const helper = join(ws, KUID_HELPER);
+  const good = readFileSync(helper, 'utf8');
+  writeFileSync(helper, `${good.replace(/\n?$/, '\n')}int broken(void) { return undeclared_name; }\n`);
+  rmSync(join(ws, 'dist/drivers/kuid'), { recursive: true, force: true });
+  try {
+    await check(good.split('\n').length);
+  } finally {
+    writeFileSync(helper, good);
+  }
+  return good;
+}
