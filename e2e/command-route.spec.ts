@@ -37,7 +37,7 @@ describe('the command route (default inferred targets)', () => {
     const s = taskSections(first);
     expect(s.get('kuid:rust-bc')?.text).toMatch(/^> .*rustc\}" \$RUSTFLAGS .*--crate-name=kuid .*drivers\/kuid\/src\/lib\.rs/m);
     expect(s.get('kuid:clang-bc')?.text).toMatch(/^> .*clang-22\}" --target=\S+ -flto=thin .*-c drivers\/kuid\/helpers\/kuid_helpers\.c/m);
-    expect(s.get('kuid:build')?.text).toMatch(/^> .*node \S+\/bin\/run-step\.js lld-relocatable kuid:build drivers\/kuid '\{/m);
+    expect(s.get('kuid:build')?.text).toMatch(/^> .*node \S+\/bin\/run-step\.js --validated lld-relocatable kuid:build drivers\/kuid '\{/m);
     expect(s.get('kuid:build')?.text).toContain('inline report for dist/drivers/kuid/kuid.o: 15 call sites of 13 helpers, 15 inlined, 0 calls');
     expect(first).not.toMatch(/nx-local-lto:(rust-bc|clang-bc|lld-relocatable)/);
   });

@@ -15,6 +15,10 @@
 const { join } = require('node:path');
 const { pluginSourceDir } = require('./plugin-source');
 
+// Nx's task environment can hold both (CI sets NO_COLOR, Nx FORCE_COLOR): FORCE_COLOR wins, as
+// Node says in a warning on every link; drop the one that is ignored anyway.
+if (process.env.FORCE_COLOR !== undefined) delete process.env.NO_COLOR;
+
 function usage(message) {
   process.stderr.write(`run-step: ${message}\nusage: run-step.js [--validated] <executor> <project>:<target> <projectRoot> '<options JSON>'\n`);
   process.exit(2);
