@@ -52,6 +52,20 @@ describe('headerFilesInput', () => {
     utimesSync(join(ws, 'include', 'own.h'), new Date(), new Date(Date.now() + 10000));
     expect(key()).toContain(join(outside, 'extra.h'));
   });
+  it('does not take the list from a dependency file older than a file that decides the flags (another include folder)', () => {
+    writeFileSync(join(ws, 'include', 'own.h'), '#include <vendor.h>\n');
+    compile();
+    const other = mkdtempSync(join(tmpdir(), 'local-lto-headers-sys2-'));
+    writeFileSync(join(other, 'vendor.h'), '#define VENDOR 3\n');
+    const moved = { ...step, includeDirs: ['include', other] };
+    const keyOf = (flagFiles: string[]) => execFileSync('sh', ['-c', headerFilesInput(clang, [{ step: moved, depFile: 'dist/a.d' }], flagFiles).runtime], { cwd: ws, encoding: 'utf8' });
+    writeFileSync(join(ws, 'local-lto.json'), '{}\n');
+    utimesSync(join(ws, 'local-lto.json'), new Date(), new Date(Date.now() + 10000));
+    expect(keyOf(['local-lto.json'])).toContain(join(other, 'vendor.h'));
+    // Control: without the manifest as a flag file, the old dependency file's list is taken.
+    expect(keyOf([])).not.toContain(join(other, 'vendor.h'));
+  });
+
 });
 
 /** Runs a runtime input's command as Nx does: through the shell, at the workspace root. */

@@ -44,17 +44,20 @@ const OUTSIDE_AWK = '/^\\// && index($0, ws) != 1 && !seen[$0]++';
 /**
  * The headers C files read outside the workspace, by content: `sha256sum` of each absolute path
  * outside the workspace among the files the compile reads (headers inside it are file inputs).
- * The list comes from the compile's own dependency file (`-MD`) when it is there and no file it
- * names is newer (a make-style check, shell builtins only: a few ms a target), else from clang
- * itself (`-M`, one preprocessor run). Both give the same list in the same order, so a
+ * The list comes from the compile's own dependency file (`-MD`) when it is there and neither a
+ * file it names nor a file that decides the flags (`flagFiles`: manifests, the kernel tree's
+ * configuration) is newer (a make-style check, shell builtins only: a few ms a target), else
+ * from clang itself (`-M`, one preprocessor run): a dependency file of other flags (another
+ * include folder, another kernel tree) never gives the list. Both give the same list in the same order, so a
  * checkout that has not built yet and one that has hash alike, and a header edited, added or
  * removed changes the key. Paths with spaces are not supported (make's escaping).
  */
-export function headerFilesInput(clang: string, compiles: ReadonlyArray<{ step: CBitcodeStep; depFile: string }>): RuntimeInput {
+export function headerFilesInput(clang: string, compiles: ReadonlyArray<{ step: CBitcodeStep; depFile: string }>, flagFiles: readonly string[] = []): RuntimeInput {
   const parse = `awk ${shellQuote(MAKE_DEPS_AWK)}`;
+  const decide = flagFiles.map(shellQuote).join(' ');
   const perSource = compiles.map(({ step, depFile }) => {
     const d = shellQuote(depFile);
-    const fresh = `f=$(${parse} ${d} 2>/dev/null); for x in $f; do [ -e "$x" ] && [ ! "$x" -nt ${d} ] || { f=; break; }; done`;
+    const fresh = `f=$(${parse} ${d} 2>/dev/null); [ -z "$f" ] || for x in $f ${decide}; do [ -e "$x" ] && [ ! "$x" -nt ${d} ] || { f=; break; }; done`;
     const fromClang = `[ -n "$f" ] || f=$(${[clang, ...dependencyListArgs(step)].map(shellQuote).join(' ')} 2>/dev/null | ${parse})`;
     return `${fresh}; ${fromClang}; all="$all $f"`;
   });

@@ -237,7 +237,9 @@ function headerInputs(m: Manifest, libs: Manifest[], profile: Profile, options: 
     );
     return { step, depFile: cBitcodePath(cBitcodeDir(m, profile), m.root, source).replace(/\.bc$/, '.d') };
   });
-  return [headerFilesInput(tc.clang, compiles)];
+  // What decides the flags: the manifests (the project's, its libraries') and the kernel tree's configuration.
+  const flagFiles = [...[m, ...libs].map((l) => join(l.root, MANIFEST_FILE)), ...(kernel ? kernel.tree.identityFiles : [])];
+  return [headerFilesInput(tc.clang, compiles, flagFiles)];
 }
 
 function clangBcTarget(m: Manifest, libs: Manifest[], profile: Profile, facts: InferenceFacts): TargetConfiguration {
