@@ -6,7 +6,7 @@ import { codeReferences } from '../packages/nx-local-lto/src/elf/code-references
 import { readElf } from '../packages/nx-local-lto/src/elf/elf';
 import type { InlineReport } from '../packages/nx-local-lto/src/inline/report';
 import reportSchema from '../packages/nx-local-lto/src/inline/inline-report.schema.json';
-import { copyWorkspace, isolatedNxEnv, nx } from './support/workspace';
+import { copyWorkspace, isolatedNxEnv, nx, stepOptions } from './support/workspace';
 
 /**
  * Issue "core" acceptance: real `nx build` of both sample drivers in a copy of the
@@ -120,7 +120,7 @@ describe('nx build of the sample drivers', () => {
       // The manifest key reaches the target (the executor's "warn" build is in cases.spec.ts).
       setManifest((m) => (m.runtimeSymbols = 'warn'));
       const shown = await nx(ws, ['show', 'project', 'kuid', '--json'], env);
-      expect(JSON.parse(shown.all.slice(shown.all.indexOf('{'))).targets.build.options.runtimeSymbols).toBe('warn');
+      expect(stepOptions(JSON.parse(shown.all.slice(shown.all.indexOf('{'))).targets.build).runtimeSymbols).toBe('warn');
     });
 
     it('a manifest key with a typo is one warning line naming the file, the key and the accepted keys', async () => {

@@ -109,3 +109,15 @@ export async function withBrokenKuidHelper(ws: string, check: (line: number) => 
   }
   return good;
 }
+
+/**
+ * The executor options a target runs with, in either shape: an executor target's `options`, or
+ * those a command target's link passes to bin/run-step.js (the JSON at the end of its command).
+ */
+export function stepOptions(target: { executor?: string; options?: Record<string, unknown> }): Record<string, unknown> {
+  const command = target.options?.command;
+  if (target.executor !== 'nx:run-commands' || typeof command !== 'string') return target.options ?? {};
+  const json = /'(\{[^']*\})'$/.exec(command);
+  if (!json) throw new Error(`no options JSON at the end of: ${command}`);
+  return JSON.parse(json[1]) as Record<string, unknown>;
+}
