@@ -15,7 +15,8 @@ sudo=()
 
 need=()
 command -v qemu-system-x86_64 >/dev/null || need+=("qemu-system-x86")
-[ -x /bin/busybox ] && /bin/busybox --list 2>/dev/null | grep -qx insmod || need+=("busybox-static")
+# grep reads all of the list (no -q): stopping early would SIGPIPE busybox and fail the pipe under pipefail.
+[ -x /bin/busybox ] && /bin/busybox --list 2>/dev/null | grep -x insmod >/dev/null || need+=("busybox-static")
 command -v cpio >/dev/null || need+=("cpio")
 command -v xz >/dev/null || need+=("xz-utils")
 [ -x /sbin/modinfo ] || [ -x /usr/sbin/modinfo ] || need+=("kmod")
