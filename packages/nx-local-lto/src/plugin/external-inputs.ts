@@ -35,12 +35,6 @@ export function linkedLibrariesInput(cc: string, libs: readonly string[]): Runti
   return { runtime: `sha256sum -- ${files.join(' ')} 2>&1` };
 }
 
-/** awk: the files of make rules (`target: a b \` lines), one a line. */
-const MAKE_DEPS_AWK = '{ sub(/\\\\$/, ""); if (!rule) { sub(/^[^:]*:/, ""); rule = 1 } for (i = 1; i <= NF; i++) print $i }';
-
-/** awk: absolute paths outside the workspace (`ws`, with its trailing slash), each once. */
-const OUTSIDE_AWK = '/^\\// && index($0, ws) != 1 && !seen[$0]++';
-
 /**
  * The headers C files read outside the workspace, by content: `sha256sum` of each absolute path
  * outside the workspace among the files the compile reads (headers inside it are file inputs).
@@ -53,15 +47,19 @@ const OUTSIDE_AWK = '/^\\// && index($0, ws) != 1 && !seen[$0]++';
  * removed changes the key. Paths with spaces are not supported (make's escaping).
  */
 export function headerFilesInput(clang: string, compiles: ReadonlyArray<{ step: CBitcodeStep; depFile: string }>, flagFiles: readonly string[] = []): RuntimeInput {
-  const parse = `awk ${shellQuote(MAKE_DEPS_AWK)}`;
+  // Shell builtins only but for sha256sum (and clang without a fresh .d): Nx runs this for every
+  // C task it hashes. Make rules split into words: the target (`x.bc:`) and `\` continuations are
+  // not files. `set -f`: a word is never a glob.
   const decide = flagFiles.map(shellQuote).join(' ');
   const perSource = compiles.map(({ step, depFile }) => {
     const d = shellQuote(depFile);
-    const fresh = `f=$(${parse} ${d} 2>/dev/null); [ -z "$f" ] || for x in $f ${decide}; do [ -e "$x" ] && [ ! "$x" -nt ${d} ] || { f=; break; }; done`;
-    const fromClang = `[ -n "$f" ] || f=$(${[clang, ...dependencyListArgs(step)].map(shellQuote).join(' ')} 2>/dev/null | ${parse})`;
-    return `${fresh}; ${fromClang}; all="$all $f"`;
+    const read = `f=; [ ! -r ${d} ] || while read -r l; do f="$f $l"; done < ${d}`;
+    const fresh = `[ -z "$f" ] || for x in $f ${decide}; do case $x in *: | \\\\) continue ;; esac; [ -e "$x" ] && [ ! "$x" -nt ${d} ] || { f=; break; }; done`;
+    const fromClang = `[ -n "$f" ] || f=$(${[clang, ...dependencyListArgs(step)].map(shellQuote).join(' ')} 2>/dev/null)`;
+    return `${read}; ${fresh}; ${fromClang}; all="$all $f"`;
   });
-  return { runtime: `all=; ${perSource.join('; ')}; set -- $(printf '%s\\n' $all | awk -v ws="$PWD/" ${shellQuote(OUTSIDE_AWK)}); [ $# = 0 ] || sha256sum -- "$@"` };
+  const outside = 'for x in $all; do case $x in /*) ;; *) continue ;; esac; case $x in "$PWD"/*) continue ;; esac; case " $seen " in *" $x "*) continue ;; esac; seen="$seen $x"; done';
+  return { runtime: `set -f; all=; seen=; ${perSource.join('; ')}; ${outside}; set -- $seen; [ $# = 0 ] || sha256sum -- "$@"` };
 }
 
 /**
