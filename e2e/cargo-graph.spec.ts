@@ -3,7 +3,7 @@ import { appendFileSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync, s
 import { join } from 'node:path';
 import { ranTasks, taskSections } from './support/nx-output';
 import { addPathDependencyCrate } from './support/cargo';
-import { copyWorkspace, isolatedNxEnv, nx, repoRoot } from './support/workspace';
+import { copyWorkspace, isolatedNxEnv, nx, repoRoot, writeSelfContainedDriver } from './support/workspace';
 
 /** The task ids an nx run ran (not from cache); fails with the output when the run failed. */
 async function ran(ws: string, args: string[], env: Record<string, string>): Promise<string[]> {
@@ -75,15 +75,7 @@ describe('the plugin runtime under node_modules', () => {
     }
     cpSync(join(repoRoot, 'dist/packages/nx-local-lto'), join(ws, 'node_modules/nx-local-lto'), { recursive: true });
     // A rustc-route driver made self-contained: rust-bc compiles local-lto-rt, runtime-bc the runtime C.
-    mkdirSync(join(ws, 'drivers/sc-user/src'), { recursive: true });
-    writeFileSync(join(ws, 'drivers/sc-user/local-lto.json'), JSON.stringify({ kind: 'driver', selfContained: true }));
-    writeFileSync(join(ws, 'drivers/sc-user/src/lib.rs'), [
-      '#![no_std]',
-      'extern crate alloc;',
-      'extern crate local_lto_rt;',
-      '#[no_mangle]',
-      'pub extern "C" fn sc_user_sum(n: u32) -> u32 { (0..n).collect::<alloc::vec::Vec<u32>>().iter().sum() }',
-    ].join('\n'));
+    writeSelfContainedDriver(ws, ['#[no_mangle]', 'pub extern "C" fn sc_user_sum(n: u32) -> u32 { (0..n).collect::<alloc::vec::Vec<u32>>().iter().sum() }']);
     env = isolatedNxEnv();
   });
 

@@ -6,7 +6,7 @@ import { demangleRust } from '../packages/nx-local-lto/src/inline/demangle';
 import type { InlineReport } from '../packages/nx-local-lto/src/inline/report';
 import reportSchema from '../packages/nx-local-lto/src/inline/inline-report.schema.json';
 import { ranTasks, taskSections } from './support/nx-output';
-import { copyWorkspace, digests, isolatedNxEnv, nx } from './support/workspace';
+import { copyWorkspace, digests, isolatedNxEnv, nx, writeSelfContainedDriver } from './support/workspace';
 
 /**
  * Issue "rust-runtime" acceptance (user profile): the Cargo-based sample bitset-user (Vec,
@@ -30,18 +30,13 @@ describe('a Cargo-based driver with core, alloc and a crates.io dependency', () 
     ws = await copyWorkspace('local-lto-rt-a-');
     env = isolatedNxEnv();
     // A rustc-route driver (no Cargo.toml) made self-contained by its manifest.
-    mkdirSync(join(ws, 'drivers/sc-user/src'), { recursive: true });
-    writeFileSync(join(ws, 'drivers/sc-user/local-lto.json'), JSON.stringify({ kind: 'driver', selfContained: true }));
-    writeFileSync(join(ws, 'drivers/sc-user/src/lib.rs'), [
-      '#![no_std]',
-      'extern crate alloc;',
-      'extern crate local_lto_rt;',
+    writeSelfContainedDriver(ws, [
       '#[no_mangle]',
       'pub extern "C" fn sc_user_nth(p: *const u32, n: usize, i: usize) -> u32 {',
       '    let v: alloc::vec::Vec<u32> = unsafe { core::slice::from_raw_parts(p, n) }.iter().map(|x| x * 2).collect();',
       '    v[i]',
       '}',
-    ].join('\n'));
+    ]);
     first = await nx(ws, ['run-many', '-t', 'build', 'test', '-p', driver, 'sc-user', '--outputStyle=static'], env);
     if (first.exitCode !== 0) throw new Error(`nx build test ${driver} failed:\n${first.all}`);
   });

@@ -121,3 +121,14 @@ export function stepOptions(target: { executor?: string; options?: Record<string
   if (!json) throw new Error(`no options JSON at the end of: ${command}`);
   return JSON.parse(json[1]) as Record<string, unknown>;
 }
+
+/**
+ * Adds `drivers/sc-user` to `ws`: a rustc-route driver made self-contained by its manifest (no
+ * Cargo.toml), `#![no_std]` with `alloc` and the plugin's runtime crate, then `body` (its
+ * `#[no_mangle]` functions).
+ */
+export function writeSelfContainedDriver(ws: string, body: string[]): void {
+  mkdirSync(join(ws, 'drivers/sc-user/src'), { recursive: true });
+  writeFileSync(join(ws, 'drivers/sc-user/local-lto.json'), JSON.stringify({ kind: 'driver', selfContained: true }));
+  writeFileSync(join(ws, 'drivers/sc-user/src/lib.rs'), ['#![no_std]', 'extern crate alloc;', 'extern crate local_lto_rt;', ...body].join('\n'));
+}

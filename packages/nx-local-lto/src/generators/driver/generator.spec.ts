@@ -11,6 +11,11 @@ const read = (tree: Tree, path: string) => {
   return content;
 };
 
+/** The files the generator wrote under drivers/, sorted. */
+function driverFilesWritten(tree: Tree): string[] {
+  return tree.listChanges().filter((c) => c.path.startsWith('drivers/')).map((c) => c.path).sort();
+}
+
 describe('nx-local-lto:driver', () => {
   let tree: Tree;
   beforeEach(() => {
@@ -23,11 +28,7 @@ describe('nx-local-lto:driver', () => {
     });
 
     it('writes exactly the driver files under drivers/<name>', () => {
-      const created = tree
-        .listChanges()
-        .filter((c) => c.path.startsWith('drivers/'))
-        .map((c) => c.path)
-        .sort();
+      const created = driverFilesWritten(tree);
       expect(created).toEqual([
         'drivers/probe/README.md',
         'drivers/probe/helpers/probe_helpers.c',
@@ -146,11 +147,7 @@ describe('nx-local-lto:driver', () => {
     });
 
     it('writes the module layout: module glue, no host test', () => {
-      const created = tree
-        .listChanges()
-        .filter((c) => c.path.startsWith('drivers/'))
-        .map((c) => c.path)
-        .sort();
+      const created = driverFilesWritten(tree);
       expect(created).toEqual([
         'drivers/kd/README.md',
         'drivers/kd/helpers/kd_helpers.c',
