@@ -11,7 +11,8 @@
  *   runtime/ (the local-lto-rt crate and the per-profile runtime C that drivers build with),
  *   every .json under src/ (executor and generator schemas, inline-report.schema.json), the
  *   hand-written schema.d.ts files the declarations import, and the generators' files/ and files-<profile>/ templates;
- * - writes package.json: the source one with "main": "./src/index.js" and "types".
+ * - writes package.json: the source one with "main": "./src/index.js" and "types";
+ * - links node_modules to the source package's (its nested dependencies; npm pack leaves it out).
  *
  * Then `npm pack dist/packages/nx-local-lto` gives the tarball. The output is written to a
  * temp folder beside dist/ and moved into place at the end, so dist/packages/nx-local-lto is
@@ -66,6 +67,10 @@ function main() {
   const pkg = { ...published, main: './src/index.js', types: './src/index.d.ts' };
   fs.writeFileSync(path.join(tmpOut, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`);
   fs.utimesSync(path.join(tmpOut, 'package.json'), started, started);
+  // The dependencies npm nests under the package (versions other than the root's hoisted ones,
+  // e.g. js-yaml 4 beside jest's js-yaml 3): the compiled code resolves them as its source does.
+  const nested = path.join(pkgDir, 'node_modules');
+  if (fs.existsSync(nested)) fs.symlinkSync(path.relative(outDir, nested), path.join(tmpOut, 'node_modules'));
 
   fs.rmSync(outDir, { recursive: true, force: true });
   fs.mkdirSync(path.dirname(outDir), { recursive: true });

@@ -57,6 +57,8 @@ describe('buildInlineReport on a real local-LTO object', () => {
     expect(sites.map((s) => [s.caller, s.verdict])).toEqual([['entry', 'call'], ['other', 'call']]);
     expect(sites.every((s) => s.relocations >= 1)).toBe(true);
     expect(sites[0].remark).toEqual(expect.objectContaining({ kind: 'Missed', name: 'NeverInline' }));
+    // Every argument as LLVM wrote it (scalars kept as text), as -Rpass-missed=inline prints it.
+    expect(sites[0].remark?.message).toBe("'helper_kept' not inlined into 'entry' because it should never be inlined (cost=never): noinline function attribute");
     expect(helper('helper_kept').outOfLineCopy).toBe('local');
     const elf = readElf(join(dir, 'out.o'));
     const viaSection = elf.symbols.filter((s) => s.name === '.text.helper_kept' || s.name === 'helper_kept');

@@ -110,7 +110,8 @@ function convert(target: TargetConfiguration, project: { name: string; root: str
       // The executor's discovery reads the variables: set to what the identity input hashes, its tools are the ones keyed.
       const toolEnv = LINK_TOOLS.map((t) => `${tools[t].env}=${toolWords(tools[t])[0]}`);
       // The options validated with the schema's defaults: run-step.js runs the step without loading ajv again.
-      const line = [...toolEnv, shellCommand('node', [script, '--validated', 'lld-relocatable', task, project.root, JSON.stringify(options)])].join(' ');
+      // NODE_EXTRA_CA_CERTS= : Node reads and parses that bundle at every start (0.06 s here); the link opens no TLS connection.
+      const line = [...toolEnv, 'NODE_EXTRA_CA_CERTS=', shellCommand('node', [script, '--validated', 'lld-relocatable', task, project.root, JSON.stringify(options)])].join(' ');
       return command(line, task, manifest, LINK_KEY_TOOLS);
     }
     default:

@@ -1,5 +1,8 @@
 import { execa } from 'execa';
-import { TOOLCHAIN_ID_SCRIPT, toolIdentityInput, toolPathsOf, withToolPaths } from './tool-identity';
+import { chmodSync, linkSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { nativeToolIdentityInput, TOOLCHAIN_ID_SCRIPT, toolIdentityInput, toolPathsOf, withToolPaths } from './tool-identity';
 
 /** Runs a runtime input's command the way Nx 22 does (`sh -c`, workspace root as cwd). */
 const runtime = (command: string, env: Record<string, string> = {}) => execa('sh', ['-c', command], { reject: false, env, cwd: process.cwd() });
@@ -42,5 +45,61 @@ describe('tool identity inputs', () => {
     expect(a.stderr).toMatch(/\$LOCAL_LTO_CLANG names '\/no\/such\/clang'/);
     expect(a.stdout).toMatch(/^unresolved rustc clang [0-9a-f-]{36}$/);
     expect(b.stdout).not.toBe(a.stdout);
+  });
+
+  describe('bin/tool-id.sh (the command targets\' identity input)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'local-lto-tool-id-'));
+    const env = { PATH: `${join(dir, 'bin')}:${process.env.PATH}`, XDG_CACHE_HOME: join(dir, 'cache') };
+    mkdirSync(join(dir, 'bin'));
+    /** A tool (a shell script) that counts how often it really ran. */
+    const countingTool = (name: string, body = 'echo "v1 $*"') => {
+      const file = join(dir, 'bin', name);
+      const count = `${file}.runs`;
+      writeFileSync(count, '');
+      writeFileSync(file, `#!/bin/sh\necho x >> '${count}'\n${body}\n`);
+      chmodSync(file, 0o755);
+      return { file, runs: () => readFileSync(count, 'utf8').split('\n').filter(Boolean).length };
+    };
+    const id = (...words: string[]) => runtime(nativeToolIdentityInput(words).runtime, env);
+
+    it('remembers each answer by file identity, a multi-link tool under its name too, and asks again once the file changes', async () => {
+      const tool = countingTool('mytool');
+      const first = await id('mytool');
+      expect(first.stdout).toBe(`mytool: ${tool.file}\nv1 --version`);
+      expect((await id(tool.file)).stdout).toBe(`${tool.file}: ${tool.file}\nv1 --version`);
+      expect(tool.runs()).toBe(1);
+      // LLVM's tools on Debian have two links; a multi-call binary answers by its name.
+      linkSync(tool.file, join(dir, 'bin', 'othername'));
+      await id('othername');
+      await id('othername');
+      await id('mytool');
+      expect(tool.runs()).toBe(3);
+      writeFileSync(tool.file, readFileSync(tool.file, 'utf8').replace('v1', 'v2'));
+      utimesSync(tool.file, new Date(), new Date(Date.now() + 5000));
+      expect((await id('mytool')).stdout).toBe(`mytool: ${tool.file}\nv2 --version`);
+      expect(tool.runs()).toBe(4);
+    });
+
+    it('always asks a rustup proxy, a hard or a symbolic link (control: the same file under no rustup is remembered)', async () => {
+      const rustup = countingTool('rustup', 'echo "rustc $*"');
+      linkSync(rustup.file, join(dir, 'bin', 'rustc'));
+      symlinkSync('rustup', join(dir, 'bin', 'cargo'));
+      for (let i = 0; i < 2; i++) expect((await id('rustc', 'cargo')).stdout).toBe(`rustc: ${join(dir, 'bin', 'rustc')}\ncargo: ${join(dir, 'bin', 'cargo')}\nrustc -vV\nrustc --version`);
+      expect(rustup.runs()).toBe(4);
+      const other = join(dir, 'elsewhere');
+      mkdirSync(other);
+      symlinkSync(rustup.file, join(other, 'rustc'));
+      for (let i = 0; i < 2; i++) await id(join(other, 'rustc'));
+      expect(rustup.runs()).toBe(5);
+    });
+
+    it('a tool that is missing or fails prints bytes that never repeat, and exits 1', async () => {
+      countingTool('broken', 'exit 3');
+      for (const words of [['mytool', 'nosuchtool'], ['broken']]) {
+        const [a, b] = [await id(...words), await id(...words)];
+        expect([a.exitCode, b.exitCode]).toEqual([1, 1]);
+        expect(a.stdout).not.toBe(b.stdout);
+      }
+    });
   });
 });
