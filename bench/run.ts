@@ -106,7 +106,7 @@ async function main(): Promise<void> {
   const cold = build.rows[build.rows.length - 1];
   if (cold) {
     notes.push(
-      `Cold nx vs make at ${cold.drivers} driver(s): ${cold.nx_cold_s.toFixed(2)} s against ${cold.make_cold_s.toFixed(2)} s on the same compiler commands. The default targets are nx:run-commands (rustc and clang run by Nx itself, the link by bin/run-step.js without Nx); what nx adds per driver is Nx's orchestration and hashing, each C target's header key (one clang -M while no dependency file exists), and the link's Node process with its checks and inline report; Nx's fully cached floor (the same tasks as no-ops, nothing compiled) took ${cold.nx_floor_s.toFixed(2)} s.`,
+      `Cold nx vs make at ${cold.drivers} driver(s): ${cold.nx_cold_s.toFixed(2)} s against ${cold.make_cold_s.toFixed(2)} s on the same compiler commands. The default targets are nx:run-commands (rustc and clang run by Nx itself, the link by bin/run-step.js without Nx); what nx adds per driver is Nx's orchestration and hashing, each C target's header key (one clang -M while no dependency file exists), and the link's Node process with its checks and inline report; Nx's floor for the same tasks as no-ops took ${cold.floor_cold_s.toFixed(2)} s uncached (each task run: make plus that is where any Nx build of three tasks per driver starts, ${(cold.make_cold_s + cold.floor_cold_s).toFixed(2)} s, nx took ${cold.nx_cold_over_floor_make.toFixed(2)}x that) and ${cold.nx_floor_s.toFixed(2)} s fully cached.`,
     );
   }
   if (build.rows.some((r) => r.runs_cold < args.runs || r.runs_cached < args.runs || r.runs_incremental < args.runs) || build.skipped.length) {

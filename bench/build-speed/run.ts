@@ -1,7 +1,8 @@
 /**
  * Section 2: build speed for N generated drivers.
  * - cold: `nx run-many -t build` (the default path, no flag) with empty cache, graph records and
- *   dist/, against make -j<cores> on the generated Makefile (same compiler commands), side by side;
+ *   dist/, against make -j<cores> on the generated Makefile (same compiler commands), side by side
+ *   with Nx's uncached floor (the same task graph of no-ops, --skip-nx-cache);
  * - cached: the same nx command once everything is cached, against Nx's own floor: a
  *   workspace without the plugin whose projects have the same number of cached no-op tasks;
  * - incremental: one C helper edited (a new constant each round), then the same nx command;
@@ -70,6 +71,10 @@ export function runBuildSpeed(tools: Tools, o: BuildSpeedOptions): { runs: numbe
     batchNxJson.plugins = [{ plugin: 'nx-local-lto', options: { inferredTargets: 'executors' } }];
     writeFileSync(join(wsBatch, 'nx.json'), JSON.stringify(batchNxJson, null, 2) + '\n');
     let batchRound = 0;
+    // Nx's floor: the same graph, every task a no-op (a cached run's floor; cold, each task run).
+    const floor = join(o.work, `floor-${n}`);
+    writeFloorWorkspace(floor, n);
+    let floorRound = 0;
 
     o.log(`build: ${n} driver(s): cold nx run-many vs make -j${cores}, ${o.runs} rounds`);
     let coldRound = 0;
@@ -90,6 +95,9 @@ export function runBuildSpeed(tools: Tools, o: BuildSpeedOptions): { runs: numbe
           rmSync(join(ws, MAKE_OUT), { recursive: true, force: true });
           return run(tools.make, [`-j${cores}`, '-f', makefile], { cwd: ws }).seconds;
         },
+        // What Nx itself costs for the same graph, nothing cached and nothing compiled: make plus
+        // this is where any Nx build of three tasks per driver starts.
+        floor_cold: () => nx(floor, [...build, '--skip-nx-cache'], nxEnv(join(floor, '.bench', `nx-cold-${floorRound++}`))).seconds,
         nx_batch: () => {
           rmSync(join(wsBatch, 'dist'), { recursive: true, force: true });
           const r = nx(wsBatch, [...build, '--batch'], nxEnv(join(wsBatch, '.bench', `nx-cold-${batchRound++}`)));
@@ -103,8 +111,6 @@ export function runBuildSpeed(tools: Tools, o: BuildSpeedOptions): { runs: numbe
     secondsPerDriver = (cold.nx.median + cold.nx_batch.median) / n;
 
     o.log(`build: ${n} driver(s): fully cached nx run vs Nx floor (${tasks} no-op cached tasks)`);
-    const floor = join(o.work, `floor-${n}`);
-    writeFloorWorkspace(floor, n);
     const floorEnv = nxEnv(join(floor, '.bench', 'nx'));
     const primed = taskCounts(nx(floor, build, floorEnv).stdout);
     const env = nxEnv(lastState);
@@ -174,6 +180,9 @@ export function runBuildSpeed(tools: Tools, o: BuildSpeedOptions): { runs: numbe
       nx_cold_over_make: round4(ratio(cold.nx, cold.make).median),
       nx_cold_over_make_min: round4(ratio(cold.nx, cold.make).min),
       nx_cold_over_make_max: round4(ratio(cold.nx, cold.make).max),
+      ...fig(cold.floor_cold, 'floor_cold'),
+      // nx against Nx's uncached floor plus make (medians of the same rounds).
+      nx_cold_over_floor_make: round4(cold.nx.median / (cold.floor_cold.median + cold.make.median)),
       ...fig(cached.nx_cached, 'nx_cached'),
       ...fig(cached.nx_floor, 'nx_floor'),
       floor_tasks: floorTasks,

@@ -27,6 +27,8 @@ export const BUILD_FIELDS = [
   'runs_incremental',
   ...withRange(['nx_cold_s', 'make_cold_s']),
   ...ratioWithRange(['nx_cold_over_make']),
+  ...withRange(['floor_cold_s']),
+  'nx_cold_over_floor_make',
   ...withRange(['nx_batch_cold_s']),
   'nx_batch_cold_over_make',
   ...withRange(['nx_cached_s', 'nx_floor_s']),
