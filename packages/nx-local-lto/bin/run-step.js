@@ -19,44 +19,12 @@ const { pluginSourceDir } = require('./plugin-source');
 // Node says in a warning on every link; drop the one that is ignored anyway.
 if (process.env.FORCE_COLOR !== undefined) delete process.env.NO_COLOR;
 
-function usage(message) {
-  process.stderr.write(`run-step: ${message}\nusage: run-step.js [--validated] <executor> <project>:<target> <projectRoot> '<options JSON>'\n`);
-  process.exit(2);
-}
-
-const argv = process.argv.slice(2);
-const validated = argv[0] === '--validated';
-const [executor, task, projectRoot, json, ...rest] = validated ? argv.slice(1) : argv;
-if (rest.length || json === undefined) usage('expected four arguments');
-if (!/^[a-z-]+$/.test(executor)) usage(`unknown executor '${executor}'`);
-const [projectName, targetName] = task.split(':');
-let options;
-try {
-  options = JSON.parse(json);
-} catch (e) {
-  usage(`the options are not JSON (${e.message})`);
-}
-const root = process.cwd();
-const context = {
-  root,
-  cwd: root,
-  projectName,
-  targetName,
-  isVerbose: process.env.NX_VERBOSE_LOGGING === 'true',
-  projectsConfigurations: { version: 2, projects: { [projectName]: { root: projectRoot } } },
-};
 const dir = pluginSourceDir();
-const step = require(join(dir, 'executors', executor, 'executor'));
-if (validated && !step.validatedStep) usage(`executor '${executor}' has no step for validated options`);
-const run = validated
-  ? (o, c) => require(join(dir, 'executors', 'run-executor')).runValidated(executor, () => o, o, c, step.validatedStep)
-  : step.default;
-run(options, context).then(
-  (result) => {
-    process.exitCode = result && result.success ? 0 : 1;
-  },
-  (e) => {
-    process.stderr.write(`${task}: ${e && e.message ? e.message : String(e)}\n`);
-    process.exitCode = 1;
-  },
-);
+const argv = process.argv.slice(2);
+// The link command's client found no server (LOCAL_LTO_LINK_SOCKET) or is not compiled yet: see to both, in the background.
+if (argv[0] === '--validated' && argv[1] === 'lld-relocatable') require(join(dir, 'link-server', 'client')).prepareLinkServer();
+require(join(dir, 'executors', 'run-step'))
+  .runStep(argv, process.cwd())
+  .then((code) => {
+    process.exitCode = code;
+  });

@@ -16,6 +16,7 @@ import { guardedScript, shellCommand, shellWord, WORKSPACE_ROOT } from '../proce
 import { MANIFEST_FILE } from './manifest';
 import { packageDirIn } from './package-dir';
 import { CommandTool, CommandToolFact, InferenceFacts } from './targets';
+import { CLIENT_DIR_WORDS, linkClientName } from '../link-server/client';
 import { nativeToolIdentityInput, TOOLCHAIN_ID_SCRIPT } from './tool-identity';
 
 /** The plugin option that picks the shape of inferred targets (nx.json `plugins[].options`). */
@@ -111,7 +112,9 @@ function convert(target: TargetConfiguration, project: { name: string; root: str
       const toolEnv = LINK_TOOLS.map((t) => `${tools[t].env}=${toolWords(tools[t])[0]}`);
       // The options validated with the schema's defaults: run-step.js runs the step without loading ajv again.
       // NODE_EXTRA_CA_CERTS= : Node reads and parses that bundle at every start (0.06 s here); the link opens no TLS connection.
-      const line = [...toolEnv, 'NODE_EXTRA_CA_CERTS=', shellCommand('node', [script, '--validated', 'lld-relocatable', task, project.root, JSON.stringify(options)])].join(' ');
+      // The link client (when compiled) hands the step to a link server, else runs the same node command (src/link-server).
+      const client = `c=${CLIENT_DIR_WORDS}/${linkClientName()}; [ -x "$c" ] || c=;`;
+      const line = [client, ...toolEnv, 'NODE_EXTRA_CA_CERTS=', '${c:+"$c"}', shellCommand('node', [script, '--validated', 'lld-relocatable', task, project.root, JSON.stringify(options)])].join(' ');
       return command(line, task, manifest, LINK_KEY_TOOLS);
     }
     default:

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 
 /**
@@ -40,13 +41,39 @@ function onSignal(signal: NodeJS.Signals): void {
   }
 }
 
+/** The tools one request of the link server started, to end them when its client is gone. */
+interface ToolScope {
+  children: Set<ChildProcess>;
+  aborted: boolean;
+}
+const scopes = new AsyncLocalStorage<ToolScope>();
+
 function track(child: ChildProcess): void {
   if (live.size === 0) SIGNALS.forEach((s) => process.on(s, onSignal));
   live.add(child);
+  const scope = scopes.getStore();
+  if (scope?.aborted) child.kill('SIGTERM');
+  scope?.children.add(child);
   child.on('close', () => {
     live.delete(child);
+    scope?.children.delete(child);
     if (live.size === 0) SIGNALS.forEach((s) => process.off(s, onSignal));
   });
+}
+
+/**
+ * Runs `fn`; `abort` ends the tools it started and starts (SIGTERM), so the step fails as
+ * if they had been interrupted and removes its staged outputs.
+ */
+export function abortable<T>(fn: () => Promise<T>): { result: Promise<T>; abort: () => void } {
+  const scope: ToolScope = { children: new Set(), aborted: false };
+  return {
+    result: scopes.run(scope, fn),
+    abort: () => {
+      scope.aborted = true;
+      for (const child of scope.children) child.kill('SIGTERM');
+    },
+  };
 }
 
 /** Runs `file args`, collecting its output; never throws for a tool that fails (see `failed`). */

@@ -10,35 +10,64 @@ function logger(): typeof import('@nx/devkit').logger {
   return (devkitLogger ??= (require('@nx/devkit') as typeof import('@nx/devkit')).logger);
 }
 
-/** The running task's terminal output, while a batch runs several tasks in one process. */
-const capture = new AsyncLocalStorage<string[]>();
-
-function emit(text: string, toTerminal: (text: string) => void): void {
-  const chunks = capture.getStore();
-  if (chunks) chunks.push(text.endsWith('\n') ? text : `${text}\n`);
-  else toTerminal(text);
+/** Where a task's lines go instead of this process's terminal: its own stdout and stderr. */
+export interface TaskOutputSink {
+  out(text: string): void;
+  err(text: string): void;
 }
+
+/** The running task's sink, while one process runs several tasks (a batch, the link server). */
+const sinks = new AsyncLocalStorage<TaskOutputSink>();
+
+const line = (text: string) => (text.endsWith('\n') ? text : `${text}\n`);
 
 /**
  * Where executors print. Run on its own (one task per process) a line goes to the terminal
  * as before; inside `captureTaskOutput` (batch mode) it goes into that task's own terminal
  * output, which Nx prints under the task and stores in its cache entry, so concurrent tasks
- * never interleave their lines.
+ * never interleave their lines; inside `withTaskOutputSink` (the link server) to the client
+ * that runs the task.
  */
 export const taskOutput = {
   /** A progress line (`  RUSTC-BC a.rs -> a.bc`), a table, a command line under --verbose. */
-  log: (line: string) => emit(line, (t) => console.log(t)),
-  warn: (line: string) => emit(line, (t) => logger().warn(t)),
-  error: (line: string) => emit(line, (t) => logger().error(t)),
+  log: (text: string) => {
+    const sink = sinks.getStore();
+    if (sink) sink.out(line(text));
+    else console.log(text);
+  },
+  warn: (text: string) => {
+    const sink = sinks.getStore();
+    if (sink) sink.err(line(text));
+    else logger().warn(text);
+  },
+  error: (text: string) => {
+    const sink = sinks.getStore();
+    if (sink) sink.err(line(text));
+    else logger().error(text);
+  },
   /** What a program wrote to its stdout (the host test's report), passed through unchanged. */
-  stdout: (text: string) => emit(text, (t) => process.stdout.write(t)),
+  stdout: (text: string) => {
+    const sink = sinks.getStore();
+    if (sink) sink.out(text);
+    else process.stdout.write(text);
+  },
   /** What a tool wrote to its stderr (warnings with file:line:col), passed through unchanged. */
-  stderr: (text: string) => emit(text, (t) => process.stderr.write(t.endsWith('\n') ? t : `${t}\n`)),
+  stderr: (text: string) => {
+    const sink = sinks.getStore();
+    if (sink) sink.err(line(text));
+    else process.stderr.write(line(text));
+  },
 };
+
+/** Runs `fn` with everything it prints through `taskOutput` sent to `sink`. */
+export function withTaskOutputSink<T>(sink: TaskOutputSink, fn: () => Promise<T>): Promise<T> {
+  return sinks.run(sink, fn);
+}
 
 /** Runs `fn`, collecting everything it prints through `taskOutput` instead of printing it. */
 export async function captureTaskOutput<T>(fn: () => Promise<T>): Promise<{ value: T; output: string }> {
   const chunks: string[] = [];
-  const value = await capture.run(chunks, fn);
+  const push = (text: string) => void chunks.push(line(text));
+  const value = await withTaskOutputSink({ out: push, err: push }, fn);
   return { value, output: chunks.join('') };
 }
