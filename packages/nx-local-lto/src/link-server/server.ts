@@ -25,7 +25,15 @@ function frame(type: number, payload: Buffer): Buffer {
   return Buffer.concat([head, payload]);
 }
 
-export function serveLinks(socketPath: string, stamp: () => string): void {
+export function serveLinks(socketPath: string, codeStamp: () => string): void {
+  // A stamp that cannot be read (the plugin being replaced) is a changed one.
+  const stamp = () => {
+    try {
+      return codeStamp();
+    } catch {
+      return undefined;
+    }
+  };
   const born = stamp();
   let active = 0;
   let closing = false;
@@ -64,10 +72,10 @@ export function serveLinks(socketPath: string, stamp: () => string): void {
       if (all.length < 4 + size) return;
       started = true;
       const [cwd, ...args] = all.subarray(4, 4 + size).toString('utf8').split('\0').slice(0, -1);
-      if (closing || stamp() !== born || cwd !== process.cwd()) {
-        socket.end(frame(REFUSED, Buffer.alloc(0)));
+      if (closing || born === undefined || stamp() !== born || cwd !== process.cwd()) {
+        // Quit once the answer is out (an exit could drop it; the client falls back either way).
+        socket.end(frame(REFUSED, Buffer.alloc(0)), () => idle());
         shutDown();
-        idle();
         return;
       }
       void run(socket, cwd, args);
