@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -28,17 +28,46 @@ export function linkClientPath(env: NodeJS.ProcessEnv = process.env): string | u
 /** Whether this process may start the client's compile or a server (LOCAL_LTO_LINK_SERVER=off: never). */
 export const linkServerEnabled = (env: NodeJS.ProcessEnv = process.env) => env.LOCAL_LTO_LINK_SERVER !== 'off';
 
-/** Compiles the client to `dest` with `cc` (atomically: a half-written binary is never run). */
+/**
+ * Compiles the client to `dest` with `cc` (atomically: a half-written binary is never run).
+ * A failure is remembered beside it (`.failed`): links then run in their own process, and no
+ * later link tries again.
+ */
 export function compileLinkClient(cc: string, dest: string): boolean {
   mkdirSync(join(dest, '..'), { recursive: true });
   const tmp = `${dest}.tmp-${process.pid}`;
   const r = spawnSync(cc, ['-O2', '-o', tmp, LINK_CLIENT_SOURCE], { stdio: 'ignore' });
-  if (r.status !== 0 || !existsSync(tmp)) {
+  const ok = r.status === 0 && existsSync(tmp);
+  if (ok) renameSync(tmp, dest);
+  else {
     rmSync(tmp, { force: true });
-    return false;
+    writeFileSync(`${dest}.failed`, `${cc} -O2 -o ${tmp} ${LINK_CLIENT_SOURCE}: ${r.error?.message ?? `exit ${r.status}`}\n`);
   }
-  renameSync(tmp, dest);
-  return true;
+  rmSync(`${dest}.lock`, { force: true });
+  return ok;
+}
+
+/**
+ * Whether this process is the one to start `what` (a server, a compile): the first to create
+ * `lock`. Many links of a cold build get here at once; one starts it, the others run their
+ * step. A lock older than `staleMs` (its starter died) is taken over.
+ */
+export function firstToStart(lock: string, staleMs: number): boolean {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      mkdirSync(join(lock, '..'), { recursive: true });
+      closeSync(openSync(lock, 'wx'));
+      return true;
+    } catch {
+      try {
+        if (Date.now() - statSync(lock).mtimeMs < staleMs) return false;
+        rmSync(lock, { force: true });
+      } catch {
+        return false;
+      }
+    }
+  }
+  return false;
 }
 
 /** Starts bin/link-server.js with `args`, detached: it outlives this task and holds none of its output. */
@@ -55,7 +84,11 @@ function startDetached(args: string[]): void {
  */
 export function prepareLinkServer(env: NodeJS.ProcessEnv = process.env): void {
   if (!linkServerEnabled(env)) return;
-  if (env.LOCAL_LTO_LINK_SOCKET) return startDetached([env.LOCAL_LTO_LINK_SOCKET]);
+  const socket = env.LOCAL_LTO_LINK_SOCKET;
+  if (socket) {
+    if (firstToStart(`${socket}.starting`, 10_000)) startDetached([socket]);
+    return;
+  }
   const client = linkClientPath(env);
-  if (client && !existsSync(client)) startDetached(['--client', client]);
+  if (client && !existsSync(client) && !existsSync(`${client}.failed`) && firstToStart(`${client}.lock`, 60_000)) startDetached(['--client', client]);
 }

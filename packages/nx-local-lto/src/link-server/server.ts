@@ -1,4 +1,4 @@
-import { unlinkSync } from 'node:fs';
+import { rmSync, unlinkSync } from 'node:fs';
 import { connect, createServer, Socket } from 'node:net';
 import { runStep } from '../executors/run-step';
 import { abortable } from '../process/spawn';
@@ -124,4 +124,6 @@ export function serveLinks(socketPath: string, codeStamp: () => string): void {
     });
   });
   server.listen(socketPath, idle);
+  // Listening: a link that finds no server later (this one gone idle) may start the next.
+  server.on('listening', () => rmSync(`${socketPath}.starting`, { force: true }));
 }
