@@ -1,5 +1,6 @@
 import { execa } from 'execa';
-import { chmodSync, existsSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listFiles as files } from '../packages/nx-local-lto/src/executors/testing/fixture-workspace';
 import { copyWorkspace, digests, isolatedNxEnv, nx, repoRoot } from './support/workspace';
@@ -62,6 +63,22 @@ describe('the link server', () => {
     const b = await nx(ws, build, env);
     expect([...b.all.matchAll(new RegExp(SERVED, 'g'))].map((m) => m[1])).toEqual([a.pid, a.pid]);
     expect(digests(join(ws, 'dist'))).toEqual(own);
+  });
+
+  it('from an empty cache folder: the first link compiles the client (once, in the background), later links are served', async () => {
+    const cache = mkdtempSync(join(tmpdir(), 'local-lto-xdg-'));
+    try {
+      const e = { ...env, XDG_CACHE_HOME: cache };
+      const first = await nx(ws, build, e);
+      expect(first.exitCode).toBe(0);
+      expect(first.all).not.toMatch(SERVED);
+      await waitFor(async () => readdirSync(join(cache, 'nx-local-lto')).some((f) => /^link-client-[0-9a-f]{16}$/.test(f)), 100);
+      expect(readdirSync(join(cache, 'nx-local-lto')).filter((f) => f.startsWith('link-client-'))).toEqual([expect.stringMatching(/^link-client-[0-9a-f]{16}$/)]);
+      await servedBuild(e);
+      expect(digests(join(ws, 'dist'))).toEqual(own);
+    } finally {
+      rmSync(cache, { recursive: true, force: true });
+    }
   });
 
   it('Ctrl-C during a served link: the server ends its tools, no output is left, the next link is served', async () => {
