@@ -10,7 +10,9 @@
  * checks and inline report): Nx runs a run-commands target without a Node process of its own,
  * and this one loads only the executor's code, not Nx (about 0.6 s less per task).
  * The executor is the same function Nx would run: options validated against its schema,
- * one-line errors, exit status 1 on failure.
+ * one-line errors, exit status 1 on failure. The link command usually reaches it through
+ * bin/link-client.c, which runs the same arguments in a link server (src/link-server) and
+ * execs this script only when none answers.
  */
 const { join } = require('node:path');
 const { pluginSourceDir } = require('./plugin-source');
