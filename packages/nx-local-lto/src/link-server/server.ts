@@ -104,9 +104,17 @@ export function serveLinks(socketPath: string, codeStamp: () => string): void {
     done = true;
     const code = Buffer.alloc(4);
     code.writeInt32LE(status);
-    if (!socket.destroyed) socket.end(frame(STATUS, code));
-    active--;
-    idle();
+    // Counted done once the status is out or the client gone: a server told to quit waits for it.
+    let finished = false;
+    const finish = () => {
+      if (finished) return;
+      finished = true;
+      active--;
+      idle();
+    };
+    socket.on('close', finish);
+    if (socket.destroyed) finish();
+    else socket.end(frame(STATUS, code), finish);
   }
 
   server.on('error', (e: NodeJS.ErrnoException) => {
