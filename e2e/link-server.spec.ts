@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listFiles as files } from '../packages/nx-local-lto/src/executors/testing/fixture-workspace';
+import { taskSections } from './support/nx-output';
 import { copyWorkspace, digests, isolatedNxEnv, nx, repoRoot } from './support/workspace';
 
 /**
@@ -63,6 +64,9 @@ describe('the link server', () => {
     const b = await nx(ws, build, env);
     expect([...b.all.matchAll(new RegExp(SERVED, 'g'))].map((m) => m[1])).toEqual([a.pid, a.pid]);
     expect(digests(join(ws, 'dist'))).toEqual(own);
+    // Each served link asks its tools afresh, as in a process of its own: both print clang's feature query.
+    const s = taskSections(b.all);
+    for (const task of ['kuid:build', 'uring-nop:build']) expect(s.get(task)?.text).toMatch(/^\$ echo 'void f\(void\) \{\}' \| \S*clang\S* /m);
   });
 
   it('from an empty cache folder: the first link compiles the client (once, in the background), later links are served', async () => {

@@ -4,6 +4,7 @@ import { cpuFeaturesArgs, featureFlagArgs } from '../pipeline/inspect-commands';
 import { formatCommandLine } from '../process/command-line';
 import { askToolSync } from '../toolchain/answer-memo';
 import { taskOutput } from '../process/task-output';
+import { processMemo } from '../process/process-memo';
 
 /**
  * The target features a function may use, as LLVM itself sees them (F18): clang, asked to
@@ -21,7 +22,7 @@ export interface FeatureOracle {
 const EMPTY_FUNCTION = 'void f(void) {}';
 
 /** Answers per process: the same question is never asked of clang twice. */
-const answers = new Map<string, { ok: boolean; features: Set<string> }>();
+const answers = processMemo<string, { ok: boolean; features: Set<string> }>();
 
 function ask(clang: string, args: string[], verbose: boolean): { ok: boolean; features: Set<string> } {
   const key = [clang, ...args].join('\0');

@@ -1,6 +1,7 @@
 import { rmSync, unlinkSync } from 'node:fs';
 import { connect, createServer, Socket } from 'node:net';
 import { runStep } from '../executors/run-step';
+import { forgetProcessMemos } from '../process/process-memo';
 import { abortable } from '../process/spawn';
 import { withTaskOutputSink } from '../process/task-output';
 
@@ -62,6 +63,8 @@ export function serveLinks(socketPath: string, codeStamp: () => string): void {
     let received = 0;
     let started = false;
     socket.on('error', () => undefined);
+    // A client that never sends its request would keep this server from idling out.
+    socket.setTimeout(5000, () => started || socket.destroy());
     socket.on('data', (chunk) => {
       if (started) return;
       chunks.push(chunk);
@@ -71,6 +74,7 @@ export function serveLinks(socketPath: string, codeStamp: () => string): void {
       const size = all.readUInt32LE(0);
       if (all.length < 4 + size) return;
       started = true;
+      socket.setTimeout(0);
       const [cwd, ...args] = all.subarray(4, 4 + size).toString('utf8').split('\0').slice(0, -1);
       if (closing || born === undefined || stamp() !== born || cwd !== process.cwd()) {
         // Quit once the answer is out (an exit could drop it; the client falls back either way).
@@ -92,6 +96,7 @@ export function serveLinks(socketPath: string, codeStamp: () => string): void {
       if (!socket.destroyed) socket.write(frame(type, Buffer.from(text, 'utf8')));
     };
     if (process.env.NX_VERBOSE_LOGGING === 'true') send(STDOUT, `  (run by the link server, pid ${process.pid}; LOCAL_LTO_LINK_SERVER=off runs each link in a process of its own)\n`);
+    forgetProcessMemos();
     const step = abortable(() => withTaskOutputSink({ out: (t) => send(STDOUT, t), err: (t) => send(STDERR, t) }, () => runStep(args, cwd)));
     // The client gone before the status (Ctrl-C, killed): end this step's tools.
     socket.on('close', () => done || step.abort());

@@ -4,6 +4,7 @@ import { LocalLtoError } from '../errors';
 import { askTool } from './answer-memo';
 import { describeRustc, RustcInfo, rustLldPath } from './rustc';
 import { formatLlvmVersion, LlvmVersion, parseLlvmVersion } from './version';
+import { processMemo } from '../process/process-memo';
 
 /** The LLVM tools the pipeline runs besides rustc. */
 export type LlvmToolKind = 'clang' | 'llvm-link' | 'ld.lld' | 'llvm-objcopy';
@@ -53,7 +54,7 @@ export function resolveRustc(options: ToolchainOptions, env: NodeJS.ProcessEnv =
 }
 
 /** `<tool> --version` per command, asked once per process (a batch resolves the same tools for every task). */
-const versions = new Map<string, Promise<LlvmVersion | undefined>>();
+const versions = processMemo<string, Promise<LlvmVersion | undefined>>();
 
 function toolVersion(path: string, prefixArgs: string[]): Promise<LlvmVersion | undefined> {
   const key = JSON.stringify([path, ...prefixArgs]);

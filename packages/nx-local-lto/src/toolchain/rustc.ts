@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { LocalLtoError } from '../errors';
 import { askTool } from './answer-memo';
 import { LlvmVersion, parseLlvmVersion } from './version';
+import { processMemo } from '../process/process-memo';
 
 /** Facts about one rustc, from `rustc -vV` and `rustc --print sysroot`. */
 export interface RustcInfo {
@@ -15,7 +16,7 @@ export interface RustcInfo {
   sysroot: string;
 }
 
-const cache = new Map<string, Promise<RustcInfo>>();
+const cache = processMemo<string, Promise<RustcInfo>>();
 
 /** Describes the rustc at `path` (a name on PATH or a file). Throws LocalLtoError if it does not run. */
 export function describeRustc(path: string): Promise<RustcInfo> {
