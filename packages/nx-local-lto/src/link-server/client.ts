@@ -13,8 +13,10 @@ export const LINK_CLIENT_SOURCE = join(BIN, 'link-client.c');
 const LINK_SERVER_SCRIPT = join(BIN, 'link-server.js');
 
 /** `link-client-<hash of its source>`: a changed client is a new file, never an old binary. */
+let clientName: string | undefined;
 export function linkClientName(): string {
-  return `link-client-${createHash('sha256').update(readFileSync(LINK_CLIENT_SOURCE)).digest('hex').slice(0, 16)}`;
+  // Once per process: inference names it in every driver's link command.
+  return (clientName ??= `link-client-${createHash('sha256').update(readFileSync(LINK_CLIENT_SOURCE)).digest('hex').slice(0, 16)}`);
 }
 
 /** The shell's `${XDG_CACHE_HOME:-$HOME/.cache}/nx-local-lto`, which the link command names the client under. */

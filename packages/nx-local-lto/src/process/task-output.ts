@@ -30,34 +30,21 @@ const line = (text: string) => (text.endsWith('\n') ? text : `${text}\n`);
  */
 export const taskOutput = {
   /** A progress line (`  RUSTC-BC a.rs -> a.bc`), a table, a command line under --verbose. */
-  log: (text: string) => {
-    const sink = sinks.getStore();
-    if (sink) sink.out(line(text));
-    else console.log(text);
-  },
-  warn: (text: string) => {
-    const sink = sinks.getStore();
-    if (sink) sink.err(line(text));
-    else logger().warn(text);
-  },
-  error: (text: string) => {
-    const sink = sinks.getStore();
-    if (sink) sink.err(line(text));
-    else logger().error(text);
-  },
+  log: (text: string) => emit('out', line(text), () => console.log(text)),
+  warn: (text: string) => emit('err', line(text), () => logger().warn(text)),
+  error: (text: string) => emit('err', line(text), () => logger().error(text)),
   /** What a program wrote to its stdout (the host test's report), passed through unchanged. */
-  stdout: (text: string) => {
-    const sink = sinks.getStore();
-    if (sink) sink.out(text);
-    else process.stdout.write(text);
-  },
+  stdout: (text: string) => emit('out', text, () => process.stdout.write(text)),
   /** What a tool wrote to its stderr (warnings with file:line:col), passed through unchanged. */
-  stderr: (text: string) => {
-    const sink = sinks.getStore();
-    if (sink) sink.err(line(text));
-    else process.stderr.write(line(text));
-  },
+  stderr: (text: string) => emit('err', line(text), () => process.stderr.write(line(text))),
 };
+
+/** `text` to the running task's sink when there is one, else `toTerminal()`. */
+function emit(stream: keyof TaskOutputSink, text: string, toTerminal: () => void): void {
+  const sink = sinks.getStore();
+  if (sink) sink[stream](text);
+  else toTerminal();
+}
 
 /** Runs `fn` with everything it prints through `taskOutput` sent to `sink`. */
 export function withTaskOutputSink<T>(sink: TaskOutputSink, fn: () => Promise<T>): Promise<T> {
